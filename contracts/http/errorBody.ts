@@ -1,0 +1,13 @@
+import schema from './errorBody.schema.json' with { type: 'json' };
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message_id: string;
+    message: string;
+    correlation_id: string;
+    details?: Record<string, unknown>[];
+  };
+}
+
+export const errorBodySchema = schema;

@@ -1,0 +1,114 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, type DataFileProblem } from '../../lib/errors.js';
+import { loadDataFile } from '../dataFile.js';
+import schema from './partnerProfile.schema.json' with { type: 'json' };
+
+export type PartnerMode = 'api' | 'webhook' | 'sftp' | 'edi';
+export type SignatureScheme = 'x-signature' | 'standard-webhooks';
+export type FieldType = 'string' | 'integer' | 'datetime' | 'currency';
+
+export interface FieldMappingRule {
+  ours: string;
+  partner: string;
+  type: FieldType;
+  required?: boolean;
+  pii?: boolean;
+  notes?: string;
+}
+
+export interface RetryPolicy {
+  max_attempts: number;
+  backoff_ms_cap: number;
+  jitter: 'none' | 'full' | 'equal';
+}
+
+export interface WebhookSettings {
+  endpoint?: string;
+  secret_env: string;
+  window_s: number;
+  signature_schemes?: SignatureScheme[];
+}
+
+export interface PartnerProfile {
+  partner_id: string;
+  name: string;
+  modes: PartnerMode[];
+  security: string[];
+  contact: string;
+  sla: {
+    api?: { latency_p95_ms: number; latency_p99_ms?: number; uptime_pct?: number };
+    file?: { daily_at_utc: string; window_minutes?: number };
+    edi?: { ack_within_minutes: number; replay_days: number };
+  };
+  webhook?: WebhookSettings;
+  retry_policy: Record<string, RetryPolicy>;
+  field_mapping?: Record<string, FieldMappingRule[]>;
+}
+
+export const partnerProfileSchema = schema;
+
+export function acceptedSchemes(settings: WebhookSettings): SignatureScheme[] {
+  return settings.signature_schemes ?? ['x-signature', 'standard-webhooks'];
+}
+
+/** Field names (ours and the partner's) flagged as personal data, for redaction. */
+export function piiFields(profile: PartnerProfile): string[] {
+  const fields: string[] = [];
+  for (const rules of Object.values(profile.field_mapping ?? {})) {
+    for (const rule of rules) if (rule.pii) fields.push(rule.ours, rule.partner);
+  }
+  return fields;
+}
+
+export async function loadPartnerProfile(file: string): Promise<PartnerProfile> {
+  const profile = await loadDataFile<PartnerProfile>(file, schema);
+  const problems = crossFieldProblems(file, profile);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return profile;
+}
+
+/** Every `*.yaml` profile in a folder, keyed by partner id. All problems are reported together. */
+export async function loadPartnerProfiles(directory: string): Promise<Map<string, PartnerProfile>> {
+  let names: string[];
+  try {
+    names = (await readdir(directory)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  } catch {
+    throw new ConfigError([{ file: directory, path: '', reason: 'partner profile folder cannot be read' }]);
+  }
+  const profiles = new Map<string, PartnerProfile>();
+  const problems: DataFileProblem[] = [];
+  for (const name of names) {
+    const file = join(directory, name);
+    try {
+      const profile = await loadPartnerProfile(file);
+      if (profiles.has(profile.partner_id)) {
+        problems.push({ file, path: '/partner_id', reason: `duplicates ${profile.partner_id} from another profile` });
+      }
+      profiles.set(profile.partner_id, profile);
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (profiles.size === 0) throw new ConfigError([{ file: directory, path: '', reason: 'holds no partner profile (*.yaml)' }]);
+  return profiles;
+}
+
+function crossFieldProblems(file: string, profile: PartnerProfile): DataFileProblem[] {
+  const problems: DataFileProblem[] = [];
+  if (!file.replace(/\\/g, '/').split('/').pop()?.startsWith(profile.partner_id)) {
+    problems.push({ file, path: '/partner_id', reason: `file name must start with the partner id ${profile.partner_id}` });
+  }
+  for (const [entity, rules] of Object.entries(profile.field_mapping ?? {})) {
+    const seen = new Set<string>();
+    rules.forEach((rule, index) => {
+      if (seen.has(rule.ours)) {
+        problems.push({ file, path: `/field_mapping/${entity}/${index}/ours`, reason: `maps "${rule.ours}" twice` });
+      }
+      seen.add(rule.ours);
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,40 @@
+/**
+ * Errors a user can act on. Each says what was wrong and where; the CLI maps them to exit codes
+ * (2 for bad usage or configuration).
+ */
+
+/** Bad command-line usage: unknown option value, missing argument, nothing selected. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A problem found at a place in a file: which file, where in it, and why. */
+export interface DataFileProblem {
+  file: string;
+  /** JSON-pointer-like path inside the document, e.g. `/webhook/window_s`. */
+  path: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  reason: string;
+}
+
+/** A configuration or data file that cannot be used (partner profile, scenario, secret). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: DataFileProblem[];
+
+  constructor(problems: DataFileProblem[] | string) {
+    const list = typeof problems === 'string' ? [] : problems;
+    super(typeof problems === 'string' ? problems : list.map(formatProblem).join('\n'));
+    this.problems = list;
+  }
+}
+
+export function formatProblem(problem: DataFileProblem): string {
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  return `${where}: ${problem.path || '/'}: ${problem.reason}`;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

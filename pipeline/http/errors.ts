@@ -1,0 +1,47 @@
+import type { ErrorBody } from '../../contracts/http/errorBody.js';
+
+/**
+ * Every way the pipeline's HTTP surface can say no, as one table: status, stable code, message id
+ * (for the error catalogue a partner is given) and the sentence a person reads.
+ */
+export const PIPELINE_ERRORS = {
+  partnerNotFound: { status: 404, code: 'partner_not_found', messageId: 'GEN-404', message: 'No partner with this id.' },
+  webhookNotEnabled: { status: 404, code: 'webhook_not_enabled', messageId: 'WHK-404', message: 'This partner does not send webhooks.' },
+  unsupportedMediaType: { status: 415, code: 'unsupported_media_type', messageId: 'GEN-415', message: 'Send the event as application/json.' },
+  payloadTooLarge: { status: 413, code: 'payload_too_large', messageId: 'GEN-413', message: 'The body is larger than this endpoint accepts.' },
+  signatureMissing: { status: 401, code: 'signature_missing', messageId: 'WHK-001', message: 'The request carries no webhook signature.' },
+  signatureMalformed: { status: 401, code: 'signature_malformed', messageId: 'WHK-002', message: 'The webhook signature header cannot be read.' },
+  signatureInvalid: { status: 401, code: 'signature_invalid', messageId: 'WHK-003', message: 'The webhook signature does not match the body.' },
+  signatureExpired: { status: 401, code: 'signature_expired', messageId: 'WHK-004', message: 'The webhook was signed outside the replay window.' },
+  signatureFromFuture: { status: 401, code: 'signature_from_future', messageId: 'WHK-005', message: 'The webhook is signed with a timestamp too far in the future.' },
+  schemeNotAccepted: { status: 401, code: 'signature_scheme_not_accepted', messageId: 'WHK-006', message: 'This partner is not set up for this signature scheme.' },
+  malformedJson: { status: 400, code: 'malformed_json', messageId: 'GEN-400', message: 'The body is not valid JSON.' },
+  invalidEvent: { status: 422, code: 'invalid_event', messageId: 'WHK-422', message: 'The event does not match the contract.' },
+  eventIdMismatch: { status: 422, code: 'event_id_mismatch', messageId: 'WHK-423', message: 'webhook-id and the body event_id differ.' },
+  eventConflict: { status: 409, code: 'event_conflict', messageId: 'WHK-409', message: 'This event id was already received with a different payload.' },
+  routeNotFound: { status: 404, code: 'route_not_found', messageId: 'GEN-405', message: 'No such endpoint.' },
+  unauthorized: { status: 401, code: 'unauthorized', messageId: 'OPS-401', message: 'A valid ops token is required.' },
+  badRequest: { status: 400, code: 'bad_request', messageId: 'GEN-401', message: 'The request is invalid.' },
+  unavailable: { status: 503, code: 'unavailable', messageId: 'GEN-503', message: 'The pipeline cannot reach its store; retry later.' },
+  internal: { status: 500, code: 'internal_error', messageId: 'GEN-500', message: 'Something went wrong on our side.' },
+} as const;
+
+export type PipelineErrorName = keyof typeof PIPELINE_ERRORS;
+export type PipelineErrorSpec = (typeof PIPELINE_ERRORS)[PipelineErrorName];
+
+export function errorBody(
+  spec: PipelineErrorSpec,
+  correlationId: string,
+  details?: Record<string, unknown>[],
+  message?: string,
+): ErrorBody {
+  return {
+    error: {
+      code: spec.code,
+      message_id: spec.messageId,
+      message: message ?? spec.message,
+      correlation_id: correlationId,
+      ...(details && details.length > 0 ? { details } : {}),
+    },
+  };
+}

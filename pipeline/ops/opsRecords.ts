@@ -1,0 +1,192 @@
+import type { Sql } from '../store/store.js';
+import { toPage, whereClause, type Page, type PageRequest } from './pagination.js';
+
+/**
+ * What the ops API shows, read straight from the store. Every record carries partner_id and
+ * correlation_id; times are ISO-8601 UTC.
+ */
+
+interface InboxRow {
+  seq: number;
+  partner_id: string;
+  event_id: string;
+  event_type: string;
+  payload_sha256: string;
+  payload: string;
+  occurred_at: Date;
+  signature_scheme: string;
+  correlation_id: string;
+  received_at: Date;
+}
+
+interface DeliveryRow {
+  seq: number;
+  partner_id: string;
+  event_id: string | null;
+  correlation_id: string;
+  outcome: string;
+  http_status: number;
+  error_code: string | null;
+  reason: string | null;
+  payload_sha256: string | null;
+  signature_scheme: string | null;
+  received_at: Date;
+}
+
+interface AlertRow {
+  seq: number;
+  partner_id: string;
+  correlation_id: string;
+  kind: string;
+  severity: string;
+  message: string;
+  details: Record<string, unknown>;
+  raised_at: Date;
+}
+
+export async function listInbox(sql: Sql, filters: { partner_id?: string; event_id?: string; event_type?: string }, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+  const where = whereClause(filters, page);
+  const rows = await sql.query<InboxRow>(`SELECT * FROM webhook_inbox ${where.sql}`, where.params);
+  const counts = await deliveryCounts(sql, rows);
+  return toPage(rows, page, (row) => presentInbox(row, counts.get(`${row.partner_id}\u0000${row.event_id}`) ?? {}));
+}
+
+export async function getInboxEvent(sql: Sql, partnerId: string, eventId: string): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sql.query<InboxRow>('SELECT * FROM webhook_inbox WHERE partner_id = $1 AND event_id = $2', [partnerId, eventId]);
+  if (!row) return undefined;
+  const deliveries = await sql.query<DeliveryRow>(
+    'SELECT * FROM webhook_deliveries WHERE partner_id = $1 AND event_id = $2 ORDER BY seq',
+    [partnerId, eventId],
+  );
+  const counts = await deliveryCounts(sql, [row]);
+  return {
+    ...presentInbox(row, counts.get(`${row.partner_id}\u0000${row.event_id}`) ?? {}),
+    payload: JSON.parse(row.payload) as unknown,
+    delivery_log: deliveries.map(presentDelivery),
+  };
+}
+
+export async function listDeliveries(
+  sql: Sql,
+  filters: { partner_id?: string; event_id?: string; correlation_id?: string; outcome?: string },
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
+  const where = whereClause(filters, page);
+  const rows = await sql.query<DeliveryRow>(`SELECT * FROM webhook_deliveries ${where.sql}`, where.params);
+  return toPage(rows, page, presentDelivery);
+}
+
+export async function listAlerts(sql: Sql, filters: { partner_id?: string; kind?: string; correlation_id?: string }, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+  const where = whereClause(filters, page);
+  const rows = await sql.query<AlertRow>(`SELECT * FROM alerts ${where.sql}`, where.params);
+  return toPage(rows, page, (row) => ({
+    id: row.seq,
+    partner_id: row.partner_id,
+    correlation_id: row.correlation_id,
+    kind: row.kind,
+    severity: row.severity,
+    message: row.message,
+    details: row.details,
+    raised_at: row.raised_at.toISOString(),
+  }));
+}
+
+export async function getOrder(sql: Sql, partnerId: string, orderId: string): Promise<Record<string, unknown> | undefined> {
+  const [order] = await sql.query<{
+    partner_id: string;
+    order_id: string;
+    status: string;
+    total_amount: number;
+    currency: string;
+    updated_at: Date;
+    attributes: Record<string, unknown>;
+    last_event_id: string;
+    correlation_id: string;
+    first_seen_at: Date;
+  }>('SELECT * FROM orders WHERE partner_id = $1 AND order_id = $2', [partnerId, orderId]);
+  const events = await sql.query<{
+    event_id: string;
+    event_type: string;
+    occurred_at: Date;
+    version_at: Date;
+    outcome: string;
+    correlation_id: string;
+    recorded_at: Date;
+  }>('SELECT * FROM order_events WHERE partner_id = $1 AND order_id = $2 ORDER BY seq', [partnerId, orderId]);
+  if (!order && events.length === 0) return undefined;
+  return {
+    partner_id: partnerId,
+    order_id: orderId,
+    order: order
+      ? {
+          status: order.status,
+          total_amount: Number(order.total_amount),
+          currency: order.currency,
+          updated_at: order.updated_at.toISOString(),
+          attributes: order.attributes,
+          last_event_id: order.last_event_id,
+          correlation_id: order.correlation_id,
+          first_seen_at: order.first_seen_at.toISOString(),
+        }
+      : null,
+    event_chain: events.map((event) => ({
+      event_id: event.event_id,
+      event_type: event.event_type,
+      occurred_at: event.occurred_at.toISOString(),
+      version_at: event.version_at.toISOString(),
+      outcome: event.outcome,
+      correlation_id: event.correlation_id,
+      recorded_at: event.recorded_at.toISOString(),
+    })),
+  };
+}
+
+async function deliveryCounts(sql: Sql, rows: InboxRow[]): Promise<Map<string, Record<string, number>>> {
+  const counts = new Map<string, Record<string, number>>();
+  if (rows.length === 0) return counts;
+  const tallies = await sql.query<{ partner_id: string; event_id: string; outcome: string; n: number }>(
+    `SELECT d.partner_id, d.event_id, d.outcome, count(*)::bigint AS n
+       FROM webhook_deliveries d
+       JOIN jsonb_to_recordset($1::jsonb) AS r(partner_id text, event_id text) USING (partner_id, event_id)
+      GROUP BY d.partner_id, d.event_id, d.outcome`,
+    [JSON.stringify(rows.map((row) => ({ partner_id: row.partner_id, event_id: row.event_id })))],
+  );
+  for (const tally of tallies) {
+    const key = `${tally.partner_id}\u0000${tally.event_id}`;
+    const entry = counts.get(key) ?? {};
+    entry[tally.outcome] = Number(tally.n);
+    counts.set(key, entry);
+  }
+  return counts;
+}
+
+function presentInbox(row: InboxRow, deliveries: Record<string, number>): Record<string, unknown> {
+  return {
+    partner_id: row.partner_id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    status: 'processed',
+    payload_sha256: row.payload_sha256,
+    occurred_at: row.occurred_at.toISOString(),
+    signature_scheme: row.signature_scheme,
+    correlation_id: row.correlation_id,
+    received_at: row.received_at.toISOString(),
+    deliveries: { processed: 0, replayed: 0, conflict: 0, refused: 0, ...deliveries },
+  };
+}
+
+function presentDelivery(row: DeliveryRow): Record<string, unknown> {
+  return {
+    id: row.seq,
+    partner_id: row.partner_id,
+    event_id: row.event_id,
+    correlation_id: row.correlation_id,
+    outcome: row.outcome,
+    http_status: row.http_status,
+    error_code: row.error_code,
+    reason: row.reason,
+    payload_sha256: row.payload_sha256,
+    signature_scheme: row.signature_scheme,
+    received_at: row.received_at.toISOString(),
+  };
+}

@@ -1,0 +1,104 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { acceptedSchemes, type PartnerProfile } from '../../contracts/partners/partnerProfile.js';
+import { PIPELINE_ERRORS } from '../http/errors.js';
+import { sendError } from '../http/sendError.js';
+import type { Store } from '../store/store.js';
+import { getInboxEvent, getOrder, listAlerts, listDeliveries, listInbox } from './opsRecords.js';
+import { PageRequestError, readPageRequest } from './pagination.js';
+
+export interface OpsDeps {
+  store: Store;
+  profiles: Map<string, PartnerProfile>;
+  secrets: Map<string, string[]>;
+  /** When set, every /ops request must carry `Authorization: Bearer <token>`. */
+  opsToken?: string;
+}
+
+/**
+ * The ops API, one route table:
+ *
+ *   GET /ops/partners                          partners and how each is wired (never secrets)
+ *   GET /ops/inbox                             inbox events      ?partner_id&event_id&event_type&limit&cursor
+ *   GET /ops/inbox/{partner_id}/{event_id}     one event, its payload and its delivery log
+ *   GET /ops/deliveries                        delivery audit    ?partner_id&event_id&correlation_id&outcome
+ *   GET /ops/alerts                            alerts            ?partner_id&kind&correlation_id
+ *   GET /ops/orders/{partner_id}/{order_id}    an order and its event chain
+ */
+export function opsRouter(deps: OpsDeps): express.Router {
+  const router = express.Router();
+  router.use('/ops', requireOpsToken(deps.opsToken));
+
+  router.get('/ops/partners', (_req, res) => {
+    res.json({
+      items: [...deps.profiles.values()].map((profile) => ({
+        partner_id: profile.partner_id,
+        name: profile.name,
+        modes: profile.modes,
+        security: profile.security,
+        sla: profile.sla,
+        webhook: profile.webhook
+          ? {
+              inbox_path: `/webhooks/${profile.partner_id}`,
+              signature_schemes: acceptedSchemes(profile.webhook),
+              window_s: profile.webhook.window_s,
+              secrets_configured: deps.secrets.get(profile.partner_id)?.length ?? 0,
+            }
+          : null,
+      })),
+    });
+  });
+
+  router.get('/ops/inbox', async (req, res) => {
+    const page = readPageRequest(req.query);
+    res.json(await listInbox(deps.store, pick(req, ['partner_id', 'event_id', 'event_type']), page));
+  });
+
+  router.get('/ops/inbox/:partnerId/:eventId', async (req, res) => {
+    const record = await getInboxEvent(deps.store, req.params.partnerId, req.params.eventId);
+    if (!record) return sendError(req, res, PIPELINE_ERRORS.routeNotFound, [], 'No such event in the inbox.');
+    res.json(record);
+  });
+
+  router.get('/ops/deliveries', async (req, res) => {
+    const page = readPageRequest(req.query);
+    res.json(await listDeliveries(deps.store, pick(req, ['partner_id', 'event_id', 'correlation_id', 'outcome']), page));
+  });
+
+  router.get('/ops/alerts', async (req, res) => {
+    const page = readPageRequest(req.query);
+    res.json(await listAlerts(deps.store, pick(req, ['partner_id', 'kind', 'correlation_id']), page));
+  });
+
+  router.get('/ops/orders/:partnerId/:orderId', async (req, res) => {
+    const order = await getOrder(deps.store, req.params.partnerId, req.params.orderId);
+    if (!order) return sendError(req, res, PIPELINE_ERRORS.routeNotFound, [], 'No such order.');
+    res.json(order);
+  });
+
+  router.use('/ops', (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (error instanceof PageRequestError) return sendError(req, res, PIPELINE_ERRORS.badRequest, [{ field: error.field, reason: error.message }]);
+    next(error);
+  });
+  return router;
+}
+
+function pick<K extends string>(req: Request, names: K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = req.query[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+function requireOpsToken(token: string | undefined) {
+  const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!expected) return next();
+    const offered = Buffer.from(req.get('authorization') ?? '');
+    if (offered.length === expected.length && timingSafeEqual(offered, expected)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer realm="b2b-ops"');
+    sendError(req, res, PIPELINE_ERRORS.unauthorized);
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The pipeline's database. One SQL dialect (PostgreSQL) on two engines: PGlite embedded in the
+ * process by default, a real PostgreSQL server when DATABASE_URL is set. Code above this file sees
+ * only `query` and `transaction`.
+ */
+export interface Sql {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Store extends Sql {
+  readonly engine: 'pglite' | 'postgres';
+  /** How many transactions can usefully run at once (1 for PGlite, the pool size for PostgreSQL). */
+  readonly parallelism: number;
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…`; when absent the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder; in memory when absent. */
+  dataDir?: string;
+  /** PostgreSQL schema to live in (created if missing); lets several pipelines share one database. */
+  schema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    const { openPostgresStore } = await import('./postgresStore.js');
+    return openPostgresStore(options.databaseUrl, options);
+  }
+  const { openPgliteStore } = await import('./pgliteStore.js');
+  return openPgliteStore(options.dataDir);
+}
+
+export function assertSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`database schema "${schema}" must be lower-case letters, digits and _`);
+  }
+  return schema;
+}
