@@ -13,7 +13,13 @@ export async function loadDataFile<T>(file: string, schema: { $id: string }): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ file, path: '', reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new ConfigError([
+      {
+        file,
+        path: '',
+        reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      },
+    ]);
   }
   return parseDataFile<T>(file, text, schema);
 }
@@ -26,7 +32,7 @@ export function parseDataFile<T>(file: string, text: string, schema: { $id: stri
       document.errors.map((error) => ({
         file,
         path: '',
-        line: error.linePos?.[0]?.line,
+        line: lineCounter.linePos(error.pos[0]).line,
         reason: `YAML: ${error.message.split('\n')[0]}`,
       })),
     );
@@ -43,6 +49,12 @@ export function parseDataFile<T>(file: string, text: string, schema: { $id: stri
     throw new ConfigError(problems);
   }
   return value;
+}
+
+/** The line in `source` where the value at a JSON pointer starts (or its nearest existing parent). */
+export function lineInSource(source: string, pointer: string): number | undefined {
+  const lineCounter = new LineCounter();
+  return lineOf(parseDocument(source, { lineCounter }), lineCounter, pointer);
 }
 
 /** The line where the value at a JSON pointer starts, or where its nearest existing parent does. */

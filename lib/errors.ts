@@ -32,7 +32,9 @@ export class ConfigError extends Error {
 
 export function formatProblem(problem: DataFileProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  return `${where}: ${problem.path || '/'}: ${problem.reason}`;
+  return problem.path
+    ? `${where}: ${problem.path}: ${problem.reason}`
+    : `${where}: ${problem.reason}`;
 }
 
 export function errorMessage(error: unknown): string {

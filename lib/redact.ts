@@ -20,13 +20,16 @@ const SECRET_HEADERS = new Set([
 ]);
 
 /** JSON keys whose values are credentials, matched case-insensitively on the whole key. */
-const SECRET_KEY = /^(secret|secrets|password|passphrase|token|access_token|refresh_token|client_secret|private_key|api_key|signing_key)$/i;
+const SECRET_KEY =
+  /^(secret|secrets|password|passphrase|token|access_token|refresh_token|client_secret|private_key|api_key|signing_key)$/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());
 }
 
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+export function redactHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

@@ -6,6 +6,9 @@ import { randomBytes } from 'node:crypto';
  * one system under test never see each other's records.
  */
 export function newRunId(nowMs: number = Date.now()): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

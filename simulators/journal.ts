@@ -53,7 +53,10 @@ export class Journal {
   async detachSink(): Promise<void> {
     const sink = this.#sink;
     this.#sink = undefined;
-    if (sink) await new Promise<void>((resolve, reject) => sink.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (sink)
+      await new Promise<void>((resolve, reject) =>
+        sink.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
   }
 
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
@@ -72,7 +75,8 @@ export class Journal {
       },
     };
     this.#entries.push(stored);
-    if (this.#entries.length > this.#capacity) this.#entries.splice(0, this.#entries.length - this.#capacity);
+    if (this.#entries.length > this.#capacity)
+      this.#entries.splice(0, this.#entries.length - this.#capacity);
     this.#sink?.write(`${JSON.stringify(stored)}\n`);
     return stored;
   }
@@ -95,6 +99,8 @@ export class Journal {
         // not JSON: kept as sent
       }
     }
-    return text.length > this.#maxBodyChars ? `${text.slice(0, this.#maxBodyChars)}…[cut at ${this.#maxBodyChars} chars]` : text;
+    return text.length > this.#maxBodyChars
+      ? `${text.slice(0, this.#maxBodyChars)}…[cut at ${this.#maxBodyChars} chars]`
+      : text;
   }
 }

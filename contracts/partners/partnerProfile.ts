@@ -1,7 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type DataFileProblem } from '../../lib/errors.js';
-import { loadDataFile } from '../dataFile.js';
+import { lineInSource, loadDataFile } from '../dataFile.js';
 import schema from './partnerProfile.schema.json' with { type: 'json' };
 
 export type PartnerMode = 'api' | 'webhook' | 'sftp' | 'edi';
@@ -64,8 +64,17 @@ export function piiFields(profile: PartnerProfile): string[] {
 export async function loadPartnerProfile(file: string): Promise<PartnerProfile> {
   const profile = await loadDataFile<PartnerProfile>(file, schema);
   const problems = crossFieldProblems(file, profile);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(await withLines(file, problems));
   return profile;
+}
+
+/** Places problems found after parsing (cross-field, cross-file) on their line in the file. */
+async function withLines(file: string, problems: DataFileProblem[]): Promise<DataFileProblem[]> {
+  const source = await readFile(file, 'utf8');
+  return problems.map((problem) => ({
+    ...problem,
+    line: problem.line ?? lineInSource(source, problem.path),
+  }));
 }
 
 /** Every `*.yaml` profile in a folder, keyed by partner id. All problems are reported together. */
@@ -74,7 +83,9 @@ export async function loadPartnerProfiles(directory: string): Promise<Map<string
   try {
     names = (await readdir(directory)).filter((name) => /\.ya?ml$/.test(name)).sort();
   } catch {
-    throw new ConfigError([{ file: directory, path: '', reason: 'partner profile folder cannot be read' }]);
+    throw new ConfigError([
+      { file: directory, path: '', reason: 'partner profile folder cannot be read' },
+    ]);
   }
   const profiles = new Map<string, PartnerProfile>();
   const problems: DataFileProblem[] = [];
@@ -83,7 +94,8 @@ export async function loadPartnerProfiles(directory: string): Promise<Map<string
     try {
       const profile = await loadPartnerProfile(file);
       if (profiles.has(profile.partner_id)) {
-        problems.push({ file, path: '/partner_id', reason: `duplicates ${profile.partner_id} from another profile` });
+        const reason = `duplicates ${profile.partner_id} from another profile`;
+        problems.push(...(await withLines(file, [{ file, path: '/partner_id', reason }])));
       }
       profiles.set(profile.partner_id, profile);
     } catch (error) {
@@ -92,20 +104,31 @@ export async function loadPartnerProfiles(directory: string): Promise<Map<string
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  if (profiles.size === 0) throw new ConfigError([{ file: directory, path: '', reason: 'holds no partner profile (*.yaml)' }]);
+  if (profiles.size === 0)
+    throw new ConfigError([
+      { file: directory, path: '', reason: 'holds no partner profile (*.yaml)' },
+    ]);
   return profiles;
 }
 
 function crossFieldProblems(file: string, profile: PartnerProfile): DataFileProblem[] {
   const problems: DataFileProblem[] = [];
   if (!file.replace(/\\/g, '/').split('/').pop()?.startsWith(profile.partner_id)) {
-    problems.push({ file, path: '/partner_id', reason: `file name must start with the partner id ${profile.partner_id}` });
+    problems.push({
+      file,
+      path: '/partner_id',
+      reason: `file name must start with the partner id ${profile.partner_id}`,
+    });
   }
   for (const [entity, rules] of Object.entries(profile.field_mapping ?? {})) {
     const seen = new Set<string>();
     rules.forEach((rule, index) => {
       if (seen.has(rule.ours)) {
-        problems.push({ file, path: `/field_mapping/${entity}/${index}/ours`, reason: `maps "${rule.ours}" twice` });
+        problems.push({
+          file,
+          path: `/field_mapping/${entity}/${index}/ours`,
+          reason: `maps "${rule.ours}" twice`,
+        });
       }
       seen.add(rule.ours);
     });

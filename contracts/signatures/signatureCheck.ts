@@ -15,7 +15,13 @@ export type SignatureFailure =
 
 export type SignatureCheck =
   | { ok: true; timestampS: number; messageId?: string }
-  | { ok: false; failure: SignatureFailure; detail: string; timestampS?: number; messageId?: string };
+  | {
+      ok: false;
+      failure: SignatureFailure;
+      detail: string;
+      timestampS?: number;
+      messageId?: string;
+    };
 
 /**
  * Window check shared by both schemes: a signed timestamp more than `toleranceS` away from now, in

@@ -13,7 +13,12 @@ export const STANDARD_WEBHOOKS_HEADERS = {
   signature: 'webhook-signature',
 } as const;
 
-export function standardWebhooksHmac(secret: string, messageId: string, timestampS: number, body: Buffer | string): string {
+export function standardWebhooksHmac(
+  secret: string,
+  messageId: string,
+  timestampS: number,
+  body: Buffer | string,
+): string {
   return createHmac('sha256', standardWebhooksKey(secret))
     .update(`${messageId}.${timestampS}.`)
     .update(body)
@@ -28,7 +33,9 @@ export function signStandardWebhooks(
   body: Buffer | string,
 ): string {
   const list = Array.isArray(secrets) ? secrets : [secrets];
-  return list.map((secret) => `v1,${standardWebhooksHmac(secret, messageId, timestampS, body)}`).join(' ');
+  return list
+    .map((secret) => `v1,${standardWebhooksHmac(secret, messageId, timestampS, body)}`)
+    .join(' ');
 }
 
 export interface VerifyStandardWebhooksInput {
@@ -49,14 +56,29 @@ export function verifyStandardWebhooks(input: VerifyStandardWebhooksInput): Sign
       !timestamp && STANDARD_WEBHOOKS_HEADERS.timestamp,
       !signature && STANDARD_WEBHOOKS_HEADERS.signature,
     ].filter(Boolean);
-    return { ok: false, failure: 'missing', detail: `missing header ${absent.join(', ')}`, messageId: id };
+    return {
+      ok: false,
+      failure: 'missing',
+      detail: `missing header ${absent.join(', ')}`,
+      messageId: id,
+    };
   }
   if (!/^\d{1,12}$/.test(timestamp.trim())) {
-    return { ok: false, failure: 'malformed', detail: 'webhook-timestamp is not unix seconds', messageId: id };
+    return {
+      ok: false,
+      failure: 'malformed',
+      detail: 'webhook-timestamp is not unix seconds',
+      messageId: id,
+    };
   }
   if (id.includes('.')) {
     // The id is part of the signed content; a dot in it would make the content ambiguous.
-    return { ok: false, failure: 'malformed', detail: 'webhook-id must not contain "."', messageId: id };
+    return {
+      ok: false,
+      failure: 'malformed',
+      detail: 'webhook-id must not contain "."',
+      messageId: id,
+    };
   }
   const timestampS = Number(timestamp.trim());
   const offered: Buffer[] = [];
@@ -66,7 +88,10 @@ export function verifyStandardWebhooks(input: VerifyStandardWebhooksInput): Sign
     offered.push(Buffer.from(entry.slice(comma + 1), 'base64'));
   }
   for (const secret of input.secrets) {
-    const expected = Buffer.from(standardWebhooksHmac(secret, id, timestampS, input.body), 'base64');
+    const expected = Buffer.from(
+      standardWebhooksHmac(secret, id, timestampS, input.body),
+      'base64',
+    );
     if (offered.some((candidate) => sameBytes(expected, candidate))) {
       return checkWindow(timestampS, input.nowS, input.toleranceS, id);
     }

@@ -6,7 +6,8 @@ import { xSignatureKey } from './webhookSecret.js';
  * The playbook's webhook signature: `X-Signature: t=<unix seconds>, v1=<hex>` where the hex is
  * HMAC-SHA256 over `<t>.<raw body>`. The format is Stripe's (`Stripe-Signature`): the key is the
  * secret string itself, several `v1=` entries may be sent during a key rotation, and entries of
- * other versions are ignored.
+ * other versions are ignored. We sign without spaces after the commas, as Stripe does (its
+ * verifier does not trim entries), and accept either when reading.
  */
 export const X_SIGNATURE_HEADER = 'x-signature';
 
@@ -18,9 +19,16 @@ export function xSignatureHmac(secret: string, timestampS: number, body: Buffer 
 }
 
 /** The header value for a body signed at `timestampS` with each of `secrets`. */
-export function signXSignature(secrets: string | string[], timestampS: number, body: Buffer | string): string {
+export function signXSignature(
+  secrets: string | string[],
+  timestampS: number,
+  body: Buffer | string,
+): string {
   const list = Array.isArray(secrets) ? secrets : [secrets];
-  return [`t=${timestampS}`, ...list.map((secret) => `v1=${xSignatureHmac(secret, timestampS, body)}`)].join(', ');
+  return [
+    `t=${timestampS}`,
+    ...list.map((secret) => `v1=${xSignatureHmac(secret, timestampS, body)}`),
+  ].join(',');
 }
 
 export interface ParsedXSignature {
@@ -43,7 +51,8 @@ export function parseXSignature(header: string): ParsedXSignature | { error: str
     else if (key === 'v1') v1.push(value);
   }
   if (timestamp === undefined) return { error: 'no t= timestamp' };
-  if (!/^\d{1,12}$/.test(timestamp)) return { error: `t="${timestamp.slice(0, 20)}" is not unix seconds` };
+  if (!/^\d{1,12}$/.test(timestamp))
+    return { error: `t="${timestamp.slice(0, 20)}" is not unix seconds` };
   if (v1.length === 0) return { error: 'no v1= signature' };
   return { timestampS: Number(timestamp), v1 };
 }
@@ -63,9 +72,12 @@ export function verifyXSignature(input: VerifyXSignatureInput): SignatureCheck {
     return { ok: false, failure: 'missing', detail: 'no X-Signature header' };
   }
   const parsed = parseXSignature(header);
-  if ('error' in parsed) return { ok: false, failure: 'malformed', detail: `X-Signature: ${parsed.error}` };
+  if ('error' in parsed)
+    return { ok: false, failure: 'malformed', detail: `X-Signature: ${parsed.error}` };
 
-  const offered = parsed.v1.map((hex) => (/^[0-9a-f]{64}$/i.test(hex) ? Buffer.from(hex, 'hex') : Buffer.alloc(0)));
+  const offered = parsed.v1.map((hex) =>
+    /^[0-9a-f]{64}$/i.test(hex) ? Buffer.from(hex, 'hex') : Buffer.alloc(0),
+  );
   for (const secret of input.secrets) {
     const expected = Buffer.from(xSignatureHmac(secret, parsed.timestampS, input.body), 'hex');
     if (offered.some((candidate) => sameBytes(expected, candidate))) {

@@ -2,7 +2,11 @@ import schema from './orderEvent.schema.json' with { type: 'json' };
 
 export type OrderEventType = 'order.created' | 'order.updated' | 'order.cancelled';
 
-export const ORDER_EVENT_TYPES: readonly OrderEventType[] = ['order.created', 'order.updated', 'order.cancelled'];
+export const ORDER_EVENT_TYPES: readonly OrderEventType[] = [
+  'order.created',
+  'order.updated',
+  'order.cancelled',
+];
 
 /** What a partner sends: our envelope around the order in the partner's own field names. */
 export interface OrderEvent {

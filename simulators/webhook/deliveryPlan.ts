@@ -1,5 +1,8 @@
 import type { SignatureScheme } from '../../contracts/partners/partnerProfile.js';
-import { STANDARD_WEBHOOKS_HEADERS, signStandardWebhooks } from '../../contracts/signatures/standardWebhooks.js';
+import {
+  STANDARD_WEBHOOKS_HEADERS,
+  signStandardWebhooks,
+} from '../../contracts/signatures/standardWebhooks.js';
 import { X_SIGNATURE_HEADER, signXSignature } from '../../contracts/signatures/xSignature.js';
 
 /**
@@ -29,7 +32,11 @@ export interface DeliverySpec {
 export type Wave = DeliverySpec[];
 export type DeliveryPlan = Wave[];
 
-export function withFault(spec: DeliverySpec, fault: string, change: Partial<DeliverySpec> = {}): DeliverySpec {
+export function withFault(
+  spec: DeliverySpec,
+  fault: string,
+  change: Partial<DeliverySpec> = {},
+): DeliverySpec {
   return { ...spec, ...change, faults: [...spec.faults, fault] };
 }
 
@@ -41,7 +48,12 @@ export function signedHeaders(spec: DeliverySpec): Record<string, string> {
       : {
           [STANDARD_WEBHOOKS_HEADERS.id]: spec.eventId,
           [STANDARD_WEBHOOKS_HEADERS.timestamp]: String(spec.timestampS),
-          [STANDARD_WEBHOOKS_HEADERS.signature]: signStandardWebhooks(spec.secret, spec.eventId, spec.timestampS, spec.signedBody),
+          [STANDARD_WEBHOOKS_HEADERS.signature]: signStandardWebhooks(
+            spec.secret,
+            spec.eventId,
+            spec.timestampS,
+            spec.signedBody,
+          ),
         };
   for (const name of spec.omitHeaders) delete headers[name.toLowerCase()];
   return headers;

@@ -9,6 +9,11 @@ export interface PartnerEvent {
 /** The exact bytes a partner would send for this event. */
 export function partnerEventBody(event: PartnerEvent): Buffer {
   return Buffer.from(
-    JSON.stringify({ event_id: event.eventId, type: event.type, occurred_at: event.occurredAt, data: { order: event.order } }),
+    JSON.stringify({
+      event_id: event.eventId,
+      type: event.type,
+      occurred_at: event.occurredAt,
+      data: { order: event.order },
+    }),
   );
 }

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { SignatureScheme } from '../../contracts/partners/partnerProfile.js';
+import { STANDARD_WEBHOOKS_HEADERS } from '../../contracts/signatures/standardWebhooks.js';
+import { X_SIGNATURE_HEADER } from '../../contracts/signatures/xSignature.js';
 import { CORRELATION_HEADER } from '../../contracts/webhooks/orderEvent.js';
 import { isoUtc, unixSeconds, type Clock } from '../../lib/clock.js';
 import type { SeededRandom } from '../../lib/seededRandom.js';
@@ -30,6 +32,23 @@ export interface SendRequest {
   faults?: FaultSpec[];
   scheme?: SignatureScheme;
   /** Correlation ids are `<prefix>.<n>`; the harness uses run, scenario and step. */
+  correlationPrefix: string;
+}
+
+/**
+ * A body that is not a well-formed event (malformed JSON, oversized, wrong content type), or a
+ * delivery to another partner's path: what a confused or hostile sender does.
+ */
+export interface RawSendRequest {
+  body: Buffer;
+  /** Put in the signature (Standard Webhooks' webhook-id) when signed. */
+  eventId?: string;
+  /** Another path segment instead of this sender's partner id. */
+  partnerPath?: string;
+  contentType?: string;
+  /** Signed with the partner secret (default), or sent with no signature at all. */
+  signed?: boolean;
+  scheme?: SignatureScheme;
   correlationPrefix: string;
 }
 
@@ -84,20 +103,45 @@ export class WebhookSender {
     });
     const records: DeliveryRecord[] = [];
     for (const wave of faulted) {
-      const results = await Promise.all(wave.map((spec) => this.#deliver(spec, sendRequest.correlationPrefix)));
+      const results = await Promise.all(
+        wave.map((spec) => this.#deliver(spec, sendRequest.correlationPrefix)),
+      );
       records.push(...results);
     }
     return records;
+  }
+
+  async sendRaw(raw: RawSendRequest): Promise<DeliveryRecord> {
+    const scheme = raw.scheme ?? 'x-signature';
+    const spec: DeliverySpec = {
+      eventId: raw.eventId ?? `raw-${this.#sent + 1}`,
+      signedBody: raw.body,
+      body: raw.body,
+      secret: this.#options.secret,
+      timestampS: unixSeconds(this.#options.clock),
+      scheme,
+      omitHeaders: raw.signed === false ? allSignatureHeaders(scheme) : [],
+      faults: raw.signed === false ? ['unsigned'] : [],
+    };
+    const target = raw.partnerPath
+      ? this.#options.target.replace(/[^/]+$/, encodeURIComponent(raw.partnerPath))
+      : this.#options.target;
+    return this.#deliver(spec, raw.correlationPrefix, { target, contentType: raw.contentType });
   }
 
   async close(): Promise<void> {
     await this.#agent.close();
   }
 
-  async #deliver(spec: DeliverySpec, correlationPrefix: string): Promise<DeliveryRecord> {
+  async #deliver(
+    spec: DeliverySpec,
+    correlationPrefix: string,
+    overrides: { target?: string; contentType?: string } = {},
+  ): Promise<DeliveryRecord> {
     const correlationId = `${correlationPrefix}.${++this.#sent}`;
+    const target = overrides.target ?? this.#options.target;
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
+      'content-type': overrides.contentType ?? 'application/json',
       'user-agent': 'b2b-webhook-simulator/1',
       [CORRELATION_HEADER]: correlationId,
       ...signedHeaders(spec),
@@ -109,7 +153,7 @@ export class WebhookSender {
     let responseHeaders: Record<string, string> = {};
     let failure: string | undefined;
     try {
-      const response = await request(this.#options.target, {
+      const response = await request(target, {
         method: 'POST',
         headers,
         body: spec.body,
@@ -118,7 +162,10 @@ export class WebhookSender {
       status = response.statusCode;
       responseText = await response.body.text();
       responseHeaders = Object.fromEntries(
-        Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value ?? '')]),
+        Object.entries(response.headers).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.join(', ') : String(value ?? ''),
+        ]),
       );
     } catch (error) {
       failure = (error as Error).message;
@@ -131,12 +178,31 @@ export class WebhookSender {
       correlation_id: correlationId,
       event_id: spec.eventId,
       faults: spec.faults,
-      request: { method: 'POST', url: this.#options.target, headers, body: spec.body.toString('utf8') },
-      ...(failure === undefined ? { response: { status, headers: responseHeaders, body: responseText } } : { error: failure }),
+      request: { method: 'POST', url: target, headers, body: spec.body.toString('utf8') },
+      ...(failure === undefined
+        ? { response: { status, headers: responseHeaders, body: responseText } }
+        : { error: failure }),
       duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
     });
-    return { entry, eventId: spec.eventId, correlationId, faults: spec.faults, status, body: parseJson(responseText) };
+    return {
+      entry,
+      eventId: spec.eventId,
+      correlationId,
+      faults: spec.faults,
+      status,
+      body: parseJson(responseText),
+    };
   }
+}
+
+function allSignatureHeaders(scheme: SignatureScheme): string[] {
+  return scheme === 'x-signature'
+    ? [X_SIGNATURE_HEADER]
+    : [
+        STANDARD_WEBHOOKS_HEADERS.id,
+        STANDARD_WEBHOOKS_HEADERS.timestamp,
+        STANDARD_WEBHOOKS_HEADERS.signature,
+      ];
 }
 
 function parseJson(text: string): unknown {

@@ -6,6 +6,10 @@ export const delay: WebhookFault<{ seconds: number }> = {
   name: 'delay',
   summary: 'deliver as if held in transit for the given seconds (signed that long ago)',
   apply(plan, params) {
-    return plan.map((wave) => wave.map((spec) => withFault(spec, 'delay', { timestampS: spec.timestampS - params.seconds })));
+    return plan.map((wave) =>
+      wave.map((spec) =>
+        withFault(spec, 'delay', { timestampS: spec.timestampS - params.seconds }),
+      ),
+    );
   },
 };

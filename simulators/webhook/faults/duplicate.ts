@@ -7,6 +7,9 @@ export const duplicate: WebhookFault<{ copies?: number }> = {
   summary: 'send each delivery again, identical (same body, same signature), after the first',
   apply(plan, params) {
     const copies = params.copies ?? 1;
-    return plan.flatMap((wave) => [wave, ...Array.from({ length: copies }, () => wave.map((spec) => withFault(spec, 'duplicate')))]);
+    return plan.flatMap((wave) => [
+      wave,
+      ...Array.from({ length: copies }, () => wave.map((spec) => withFault(spec, 'duplicate'))),
+    ]);
   },
 };

@@ -7,6 +7,8 @@ export const expiredTimestamp: WebhookFault<{ age_s?: number }> = {
   summary: 'sign with a timestamp older than the replay window (age_s, default window + 60 s)',
   apply(plan, params, context) {
     const timestampS = context.nowS - (params.age_s ?? context.windowS + 60);
-    return plan.map((wave) => wave.map((spec) => withFault(spec, 'expiredTimestamp', { timestampS })));
+    return plan.map((wave) =>
+      wave.map((spec) => withFault(spec, 'expiredTimestamp', { timestampS })),
+    );
   },
 };

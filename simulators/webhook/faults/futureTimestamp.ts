@@ -7,6 +7,8 @@ export const futureTimestamp: WebhookFault<{ ahead_s?: number }> = {
   summary: 'sign with a timestamp in the future (ahead_s, default window + 60 s)',
   apply(plan, params, context) {
     const timestampS = context.nowS + (params.ahead_s ?? context.windowS + 60);
-    return plan.map((wave) => wave.map((spec) => withFault(spec, 'futureTimestamp', { timestampS })));
+    return plan.map((wave) =>
+      wave.map((spec) => withFault(spec, 'futureTimestamp', { timestampS })),
+    );
   },
 };

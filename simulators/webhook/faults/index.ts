@@ -15,9 +15,18 @@ export type { FaultContext, WebhookFault } from './webhookFault.js';
 
 /** Every webhook sender fault, by the name scenario files use. */
 export const WEBHOOK_FAULTS: Record<string, WebhookFault<never>> = Object.fromEntries(
-  [duplicate, replay, delay, tamperBody, wrongSecret, expiredTimestamp, futureTimestamp, missingHeader, burst, reorder].map(
-    (fault) => [fault.name, fault as WebhookFault<never>],
-  ),
+  [
+    duplicate,
+    replay,
+    delay,
+    tamperBody,
+    wrongSecret,
+    expiredTimestamp,
+    futureTimestamp,
+    missingHeader,
+    burst,
+    reorder,
+  ].map((fault) => [fault.name, fault as WebhookFault<never>]),
 );
 
 /** A fault as a scenario names it: `{ name: duplicate, copies: 2 }`. */
@@ -26,10 +35,17 @@ export interface FaultSpec {
   [param: string]: unknown;
 }
 
-export function applyFaults(plan: DeliveryPlan, faults: FaultSpec[], context: FaultContext): DeliveryPlan {
+export function applyFaults(
+  plan: DeliveryPlan,
+  faults: FaultSpec[],
+  context: FaultContext,
+): DeliveryPlan {
   return faults.reduce((current, spec) => {
     const fault = WEBHOOK_FAULTS[spec.name];
-    if (!fault) throw new RangeError(`unknown webhook fault "${spec.name}" (known: ${Object.keys(WEBHOOK_FAULTS).join(', ')})`);
+    if (!fault)
+      throw new RangeError(
+        `unknown webhook fault "${spec.name}" (known: ${Object.keys(WEBHOOK_FAULTS).join(', ')})`,
+      );
     const { name: _name, ...params } = spec;
     return (fault as WebhookFault<Record<string, unknown>>).apply(current, params, context);
   }, plan);

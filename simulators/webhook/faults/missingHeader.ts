@@ -8,7 +8,9 @@ export const missingHeader: WebhookFault<{ header?: string }> = {
   apply(plan, params) {
     return plan.map((wave) =>
       wave.map((spec) =>
-        withFault(spec, 'missingHeader', { omitHeaders: [...spec.omitHeaders, params.header ?? signatureHeaderOf(spec.scheme)] }),
+        withFault(spec, 'missingHeader', {
+          omitHeaders: [...spec.omitHeaders, params.header ?? signatureHeaderOf(spec.scheme)],
+        }),
       ),
     );
   },

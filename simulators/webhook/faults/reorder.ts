@@ -14,8 +14,11 @@ export const reorder: WebhookFault<{ order: 'reverse' | 'shuffle' | number[] }> 
     else if (params.order === 'shuffle') reordered = context.random.shuffle(plan);
     else {
       const positions = params.order;
-      const valid = positions.length === plan.length && [...positions].sort((a, b) => a - b).every((value, index) => value === index);
-      if (!valid) throw new RangeError(`reorder: order must be a permutation of 0..${plan.length - 1}`);
+      const valid =
+        positions.length === plan.length &&
+        [...positions].sort((a, b) => a - b).every((value, index) => value === index);
+      if (!valid)
+        throw new RangeError(`reorder: order must be a permutation of 0..${plan.length - 1}`);
       reordered = positions.map((position) => plan[position] as (typeof plan)[number]);
     }
     return reordered.map((wave) => wave.map((spec) => withFault(spec, 'reorder')));

@@ -12,7 +12,9 @@ export const replay: WebhookFault<{ after_s: number }> = {
   apply(plan, params) {
     return plan.flatMap((wave) => [
       wave,
-      wave.map((spec) => withFault(spec, 'replay', { timestampS: spec.timestampS - params.after_s })),
+      wave.map((spec) =>
+        withFault(spec, 'replay', { timestampS: spec.timestampS - params.after_s }),
+      ),
     ]);
   },
 };
