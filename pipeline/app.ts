@@ -40,7 +40,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const metrics = createMetrics(options.store);
   const inbox = new InboxWriter(options.store, {
     ...options.inboxBatch,
-    onBatch: (size) => metrics.inboxBatchSize.observe(size),
+    onBatch: (size, seconds) => {
+      metrics.inboxBatchSize.observe(size);
+      metrics.inboxFlushSeconds.observe(seconds);
+    },
   });
 
   const app = express();
@@ -59,12 +62,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     }),
   );
-  app.use(opsRouter({ store: options.store, profiles: options.profiles, secrets: options.secrets, opsToken: options.opsToken }));
+  app.use(
+    opsRouter({
+      store: options.store,
+      profiles: options.profiles,
+      secrets: options.secrets,
+      opsToken: options.opsToken,
+    }),
+  );
   app.use((req: Request, res: Response) => sendError(req, res, PIPELINE_ERRORS.routeNotFound));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     options.logger.error({ correlation_id: req.correlationId, err: error }, 'request failed');
     if (res.headersSent) return;
-    sendError(req, res, isStoreDown(error) ? PIPELINE_ERRORS.unavailable : PIPELINE_ERRORS.internal);
+    sendError(
+      req,
+      res,
+      isStoreDown(error) ? PIPELINE_ERRORS.unavailable : PIPELINE_ERRORS.internal,
+    );
   });
   return { app, inbox, metrics };
 }

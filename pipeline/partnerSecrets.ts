@@ -19,20 +19,32 @@ export function resolvePartnerSecrets(
     const variable = profile.webhook.secret_env;
     const list = parseSecretList(env[variable] ?? '');
     if (list.length === 0) {
-      problems.push({ file: `partner ${profile.partner_id}`, path: '/webhook/secret_env', reason: `environment variable ${variable} is not set` });
+      problems.push({
+        file: `partner ${profile.partner_id}`,
+        path: '/webhook/secret_env',
+        reason: `environment variable ${variable} is not set`,
+      });
       continue;
     }
     for (const secret of list) {
       try {
         standardWebhooksKey(secret);
       } catch (error) {
-        problems.push({ file: `partner ${profile.partner_id}`, path: '/webhook/secret_env', reason: `${variable}: ${(error as Error).message}` });
+        problems.push({
+          file: `partner ${profile.partner_id}`,
+          path: '/webhook/secret_env',
+          reason: `${variable}: ${(error as Error).message}`,
+        });
       }
     }
     const mapped = new Set((profile.field_mapping?.order ?? []).map((rule) => rule.ours));
     const missing = REQUIRED_ORDER_FIELDS.filter((field) => !mapped.has(field));
     if (missing.length > 0) {
-      problems.push({ file: `partner ${profile.partner_id}`, path: '/field_mapping/order', reason: `must map ${missing.join(', ')} for order webhooks` });
+      problems.push({
+        file: `partner ${profile.partner_id}`,
+        path: '/field_mapping/order',
+        reason: `must map ${missing.join(', ')} for order webhooks`,
+      });
     }
     secrets.set(profile.partner_id, list);
   }

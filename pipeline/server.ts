@@ -28,7 +28,9 @@ export interface RunningPipeline {
 }
 
 /** Opens and migrates the store, then listens. `close` drains the inbox before the store shuts. */
-export async function startPipelineServer(options: PipelineServerOptions): Promise<RunningPipeline> {
+export async function startPipelineServer(
+  options: PipelineServerOptions,
+): Promise<RunningPipeline> {
   const store = await openStore(options.store);
   try {
     const { applied } = await migrate(store);

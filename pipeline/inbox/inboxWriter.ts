@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Batcher, ItemFailure } from '../../lib/batcher.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryOutcome, InboxSubmission } from './delivery.js';
@@ -7,13 +8,14 @@ export interface InboxWriterOptions {
   maxBatch?: number;
   /** Transactions in flight at once; defaults to what the store can run in parallel (at most 4). */
   maxConcurrentFlushes?: number;
-  onBatch?(size: number): void;
+  /** Told of every committed (or failed) batch: its size and how long its transaction took. */
+  onBatch?(size: number, seconds: number): void;
 }
 
 /**
  * The inbox's only way to the store: deliveries are group-committed (see lib/batcher.ts), and a
  * request is answered only after the transaction holding its rows has committed. If a batch fails,
- * each delivery is retried alone so one bad row cannot sink its neighbours.
+ * each delivery is retried alone, in arrival order, so one bad row cannot sink its neighbours.
  */
 export class InboxWriter {
   readonly #store: Store;
@@ -25,8 +27,12 @@ export class InboxWriter {
       maxBatch: options.maxBatch ?? 256,
       maxConcurrentFlushes: options.maxConcurrentFlushes ?? Math.min(4, store.parallelism),
       flush: async (items) => {
-        options.onBatch?.(items.length);
-        return this.#flush(items);
+        const started = performance.now();
+        try {
+          return await this.#flush(items);
+        } finally {
+          options.onBatch?.(items.length, (performance.now() - started) / 1000);
+        }
       },
     });
   }
@@ -44,13 +50,22 @@ export class InboxWriter {
       return await this.#store.transaction((tx) => recordDeliveries(tx, items));
     } catch (error) {
       if (items.length === 1) throw error;
-      const settled = await Promise.allSettled(
-        items.map((item) => this.#store.transaction((tx) => recordDeliveries(tx, [item]))),
-      );
-      // Items that still fail surface their own error to their own caller.
-      return settled.map((result) =>
-        result.status === 'fulfilled' ? (result.value[0] as DeliveryOutcome) : new ItemFailure(result.reason),
-      );
+      // One at a time, in arrival order: retried in parallel, a later duplicate (or a conflicting
+      // redelivery) could claim the event before the delivery that arrived first.
+      const results: (DeliveryOutcome | ItemFailure)[] = [];
+      for (const item of items) {
+        try {
+          results.push(
+            (
+              await this.#store.transaction((tx) => recordDeliveries(tx, [item]))
+            )[0] as DeliveryOutcome,
+          );
+        } catch (itemError) {
+          // Items that still fail surface their own error to their own caller.
+          results.push(new ItemFailure(itemError));
+        }
+      }
+      return results;
     }
   }
 }

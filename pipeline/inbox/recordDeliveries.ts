@@ -15,9 +15,13 @@ import type { AlertDraft, DeliveryOutcome, EventDelivery, InboxSubmission } from
  * to be batched. Rows are written in key order so concurrent batches on several workers cannot
  * deadlock.
  */
-export async function recordDeliveries(tx: Sql, batch: InboxSubmission[]): Promise<DeliveryOutcome[]> {
+export async function recordDeliveries(
+  tx: Sql,
+  batch: InboxSubmission[],
+): Promise<DeliveryOutcome[]> {
   const outcomes: (DeliveryOutcome | undefined)[] = new Array(batch.length);
-  const alerts: { partnerId: string; correlationId: string; alert: AlertDraft; raisedAt: Date }[] = [];
+  const alerts: { partnerId: string; correlationId: string; alert: AlertDraft; raisedAt: Date }[] =
+    [];
 
   // 1. The first delivery of each event key in this batch tries to claim the key.
   const events = batch.flatMap((item, index) => (item.kind === 'event' ? [{ item, index }] : []));
@@ -27,7 +31,10 @@ export async function recordDeliveries(tx: Sql, batch: InboxSubmission[]): Promi
     if (!firstByKey.has(key)) firstByKey.set(key, item);
   }
   const claimed = await claimInboxKeys(tx, [...firstByKey.values()]);
-  const stored = await storedHashes(tx, [...firstByKey.values()].filter((item) => !claimed.has(eventKey(item.partnerId, item.eventId))));
+  const stored = await storedHashes(
+    tx,
+    [...firstByKey.values()].filter((item) => !claimed.has(eventKey(item.partnerId, item.eventId))),
+  );
 
   // 2. Each delivery's outcome, in arrival order.
   const processed: EventDelivery[] = [];
@@ -38,8 +45,11 @@ export async function recordDeliveries(tx: Sql, batch: InboxSubmission[]): Promi
       outcomes[index] = { outcome: 'processed', effect: 'applied' }; // effect settled below
       continue;
     }
-    const storedSha = claimed.has(key) ? (firstByKey.get(key) as EventDelivery).payloadSha256 : stored.get(key);
-    if (storedSha === undefined) throw new Error(`inbox row for ${key} vanished inside the transaction`);
+    const storedSha = claimed.has(key)
+      ? (firstByKey.get(key) as EventDelivery).payloadSha256
+      : stored.get(key);
+    if (storedSha === undefined)
+      throw new Error(`inbox row for ${key} vanished inside the transaction`);
     if (storedSha === item.payloadSha256) {
       outcomes[index] = { outcome: 'replayed' };
     } else {
@@ -52,7 +62,11 @@ export async function recordDeliveries(tx: Sql, batch: InboxSubmission[]): Promi
           kind: 'webhook.event_conflict',
           severity: 'critical',
           message: `event ${item.eventId} was redelivered with a different payload; the redelivery was not applied`,
-          details: { event_id: item.eventId, stored_sha256: storedSha, received_sha256: item.payloadSha256 },
+          details: {
+            event_id: item.eventId,
+            stored_sha256: storedSha,
+            received_sha256: item.payloadSha256,
+          },
         },
       });
     }
@@ -71,7 +85,13 @@ export async function recordDeliveries(tx: Sql, batch: InboxSubmission[]): Promi
   batch.forEach((item, index) => {
     if (item.kind !== 'refusal') return;
     outcomes[index] = { outcome: 'refused', alertRaised: item.alert !== undefined };
-    if (item.alert) alerts.push({ partnerId: item.partnerId, correlationId: item.correlationId, alert: item.alert, raisedAt: item.receivedAt });
+    if (item.alert)
+      alerts.push({
+        partnerId: item.partnerId,
+        correlationId: item.correlationId,
+        alert: item.alert,
+        raisedAt: item.receivedAt,
+      });
   });
 
   const final = outcomes as DeliveryOutcome[];
@@ -136,21 +156,40 @@ interface OrderVersion {
  * Last writer wins by the partner's last-modified time, judged event by event in arrival order:
  * an event older than the order's current state is recorded as superseded and changes nothing.
  */
-async function applyOrderEffects(tx: Sql, processed: EventDelivery[]): Promise<Map<string, 'applied' | 'superseded'>> {
+async function applyOrderEffects(
+  tx: Sql,
+  processed: EventDelivery[],
+): Promise<Map<string, 'applied' | 'superseded'>> {
   const effects = new Map<string, 'applied' | 'superseded'>();
   if (processed.length === 0) return effects;
 
-  const orderKeys = [...new Map(processed.map((item) => [eventKey(item.partnerId, item.order.order_id), item])).values()];
-  const current = await tx.query<{ partner_id: string; order_id: string; updated_at: Date; last_event_id: string }>(
+  const orderKeys = [
+    ...new Map(
+      processed.map((item) => [eventKey(item.partnerId, item.order.order_id), item]),
+    ).values(),
+  ];
+  const current = await tx.query<{
+    partner_id: string;
+    order_id: string;
+    updated_at: Date;
+    last_event_id: string;
+  }>(
     `SELECT o.partner_id, o.order_id, o.updated_at, o.last_event_id
        FROM orders o
        JOIN jsonb_to_recordset($1::jsonb) AS r(partner_id text, order_id text) USING (partner_id, order_id)
       ORDER BY o.partner_id COLLATE "C", o.order_id COLLATE "C"
         FOR UPDATE OF o`,
-    [JSON.stringify(orderKeys.map((item) => ({ partner_id: item.partnerId, order_id: item.order.order_id })))],
+    [
+      JSON.stringify(
+        orderKeys.map((item) => ({ partner_id: item.partnerId, order_id: item.order.order_id })),
+      ),
+    ],
   );
   const versions = new Map<string, OrderVersion>(
-    current.map((row) => [eventKey(row.partner_id, row.order_id), { updatedAt: row.updated_at.toISOString(), eventId: row.last_event_id }]),
+    current.map((row) => [
+      eventKey(row.partner_id, row.order_id),
+      { updatedAt: row.updated_at.toISOString(), eventId: row.last_event_id },
+    ]),
   );
 
   const winners = new Map<string, EventDelivery>();
@@ -242,7 +281,11 @@ function orderRow(item: EventDelivery, order: OrderSnapshot): Record<string, unk
   };
 }
 
-async function insertAuditRows(tx: Sql, batch: InboxSubmission[], outcomes: DeliveryOutcome[]): Promise<void> {
+async function insertAuditRows(
+  tx: Sql,
+  batch: InboxSubmission[],
+  outcomes: DeliveryOutcome[],
+): Promise<void> {
   const rows = batch.map((item, index) => {
     const outcome = outcomes[index] as DeliveryOutcome;
     if (item.kind === 'refusal') {

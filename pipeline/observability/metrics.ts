@@ -12,6 +12,7 @@ export interface PipelineMetrics {
   webhookIngestSeconds: Histogram<'partner_id' | 'outcome'>;
   alertsRaised: Counter<'partner_id' | 'kind'>;
   inboxBatchSize: Histogram;
+  inboxFlushSeconds: Histogram;
 }
 
 export function createMetrics(store: Store): PipelineMetrics {
@@ -42,6 +43,12 @@ export function createMetrics(store: Store): PipelineMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [registry],
   });
+  const inboxFlushSeconds = new Histogram({
+    name: 'b2b_inbox_flush_seconds',
+    help: 'Duration of one inbox transaction (a group-committed batch), commit included.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
   new Gauge({
     name: 'b2b_webhook_inbox_events',
     help: 'Distinct events held in the webhook inbox, by partner.',
@@ -55,5 +62,12 @@ export function createMetrics(store: Store): PipelineMetrics {
       for (const row of rows) this.set({ partner_id: row.partner_id }, Number(row.events));
     },
   });
-  return { registry, webhookDeliveries, webhookIngestSeconds, alertsRaised, inboxBatchSize };
+  return {
+    registry,
+    webhookDeliveries,
+    webhookIngestSeconds,
+    alertsRaised,
+    inboxBatchSize,
+    inboxFlushSeconds,
+  };
 }

@@ -22,7 +22,9 @@ export function healthRouter(store: Store, metrics: PipelineMetrics): express.Ro
       checks.store = `unreachable: ${(error as Error).message}`;
     }
     const ready = Object.values(checks).every((value) => value === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', engine: store.engine, checks });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', engine: store.engine, checks });
   });
   router.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);

@@ -44,15 +44,28 @@ interface AlertRow {
   raised_at: Date;
 }
 
-export async function listInbox(sql: Sql, filters: { partner_id?: string; event_id?: string; event_type?: string }, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+export async function listInbox(
+  sql: Sql,
+  filters: { partner_id?: string; event_id?: string; event_type?: string },
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
   const where = whereClause(filters, page);
   const rows = await sql.query<InboxRow>(`SELECT * FROM webhook_inbox ${where.sql}`, where.params);
   const counts = await deliveryCounts(sql, rows);
-  return toPage(rows, page, (row) => presentInbox(row, counts.get(`${row.partner_id}\u0000${row.event_id}`) ?? {}));
+  return toPage(rows, page, (row) =>
+    presentInbox(row, counts.get(`${row.partner_id}\u0000${row.event_id}`) ?? {}),
+  );
 }
 
-export async function getInboxEvent(sql: Sql, partnerId: string, eventId: string): Promise<Record<string, unknown> | undefined> {
-  const [row] = await sql.query<InboxRow>('SELECT * FROM webhook_inbox WHERE partner_id = $1 AND event_id = $2', [partnerId, eventId]);
+export async function getInboxEvent(
+  sql: Sql,
+  partnerId: string,
+  eventId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sql.query<InboxRow>(
+    'SELECT * FROM webhook_inbox WHERE partner_id = $1 AND event_id = $2',
+    [partnerId, eventId],
+  );
   if (!row) return undefined;
   const deliveries = await sql.query<DeliveryRow>(
     'SELECT * FROM webhook_deliveries WHERE partner_id = $1 AND event_id = $2 ORDER BY seq',
@@ -72,11 +85,18 @@ export async function listDeliveries(
   page: PageRequest,
 ): Promise<Page<Record<string, unknown>>> {
   const where = whereClause(filters, page);
-  const rows = await sql.query<DeliveryRow>(`SELECT * FROM webhook_deliveries ${where.sql}`, where.params);
+  const rows = await sql.query<DeliveryRow>(
+    `SELECT * FROM webhook_deliveries ${where.sql}`,
+    where.params,
+  );
   return toPage(rows, page, presentDelivery);
 }
 
-export async function listAlerts(sql: Sql, filters: { partner_id?: string; kind?: string; correlation_id?: string }, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+export async function listAlerts(
+  sql: Sql,
+  filters: { partner_id?: string; kind?: string; correlation_id?: string },
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
   const where = whereClause(filters, page);
   const rows = await sql.query<AlertRow>(`SELECT * FROM alerts ${where.sql}`, where.params);
   return toPage(rows, page, (row) => ({
@@ -91,7 +111,11 @@ export async function listAlerts(sql: Sql, filters: { partner_id?: string; kind?
   }));
 }
 
-export async function getOrder(sql: Sql, partnerId: string, orderId: string): Promise<Record<string, unknown> | undefined> {
+export async function getOrder(
+  sql: Sql,
+  partnerId: string,
+  orderId: string,
+): Promise<Record<string, unknown> | undefined> {
   const [order] = await sql.query<{
     partner_id: string;
     order_id: string;
@@ -112,7 +136,10 @@ export async function getOrder(sql: Sql, partnerId: string, orderId: string): Pr
     outcome: string;
     correlation_id: string;
     recorded_at: Date;
-  }>('SELECT * FROM order_events WHERE partner_id = $1 AND order_id = $2 ORDER BY seq', [partnerId, orderId]);
+  }>('SELECT * FROM order_events WHERE partner_id = $1 AND order_id = $2 ORDER BY seq', [
+    partnerId,
+    orderId,
+  ]);
   if (!order && events.length === 0) return undefined;
   return {
     partner_id: partnerId,
@@ -141,10 +168,18 @@ export async function getOrder(sql: Sql, partnerId: string, orderId: string): Pr
   };
 }
 
-async function deliveryCounts(sql: Sql, rows: InboxRow[]): Promise<Map<string, Record<string, number>>> {
+async function deliveryCounts(
+  sql: Sql,
+  rows: InboxRow[],
+): Promise<Map<string, Record<string, number>>> {
   const counts = new Map<string, Record<string, number>>();
   if (rows.length === 0) return counts;
-  const tallies = await sql.query<{ partner_id: string; event_id: string; outcome: string; n: number }>(
+  const tallies = await sql.query<{
+    partner_id: string;
+    event_id: string;
+    outcome: string;
+    n: number;
+  }>(
     `SELECT d.partner_id, d.event_id, d.outcome, count(*)::bigint AS n
        FROM webhook_deliveries d
        JOIN jsonb_to_recordset($1::jsonb) AS r(partner_id text, event_id text) USING (partner_id, event_id)

@@ -51,33 +51,47 @@ export function opsRouter(deps: OpsDeps): express.Router {
 
   router.get('/ops/inbox', async (req, res) => {
     const page = readPageRequest(req.query);
-    res.json(await listInbox(deps.store, pick(req, ['partner_id', 'event_id', 'event_type']), page));
+    res.json(
+      await listInbox(deps.store, pick(req, ['partner_id', 'event_id', 'event_type']), page),
+    );
   });
 
   router.get('/ops/inbox/:partnerId/:eventId', async (req, res) => {
     const record = await getInboxEvent(deps.store, req.params.partnerId, req.params.eventId);
-    if (!record) return sendError(req, res, PIPELINE_ERRORS.routeNotFound, [], 'No such event in the inbox.');
+    if (!record)
+      return sendError(req, res, PIPELINE_ERRORS.recordNotFound, [], 'No such event in the inbox.');
     res.json(record);
   });
 
   router.get('/ops/deliveries', async (req, res) => {
     const page = readPageRequest(req.query);
-    res.json(await listDeliveries(deps.store, pick(req, ['partner_id', 'event_id', 'correlation_id', 'outcome']), page));
+    res.json(
+      await listDeliveries(
+        deps.store,
+        pick(req, ['partner_id', 'event_id', 'correlation_id', 'outcome']),
+        page,
+      ),
+    );
   });
 
   router.get('/ops/alerts', async (req, res) => {
     const page = readPageRequest(req.query);
-    res.json(await listAlerts(deps.store, pick(req, ['partner_id', 'kind', 'correlation_id']), page));
+    res.json(
+      await listAlerts(deps.store, pick(req, ['partner_id', 'kind', 'correlation_id']), page),
+    );
   });
 
   router.get('/ops/orders/:partnerId/:orderId', async (req, res) => {
     const order = await getOrder(deps.store, req.params.partnerId, req.params.orderId);
-    if (!order) return sendError(req, res, PIPELINE_ERRORS.routeNotFound, [], 'No such order.');
+    if (!order) return sendError(req, res, PIPELINE_ERRORS.recordNotFound, [], 'No such order.');
     res.json(order);
   });
 
   router.use('/ops', (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (error instanceof PageRequestError) return sendError(req, res, PIPELINE_ERRORS.badRequest, [{ field: error.field, reason: error.message }]);
+    if (error instanceof PageRequestError)
+      return sendError(req, res, PIPELINE_ERRORS.badRequest, [
+        { field: error.field, reason: error.message },
+      ]);
     next(error);
   });
   return router;

@@ -35,8 +35,11 @@ export function readPageRequest(query: Record<string, unknown>, maxLimit = 500):
   const cursor = query.cursor;
   if (cursor === undefined || cursor === '') return { limit };
   try {
-    const decoded = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as { before?: unknown };
-    if (typeof decoded.before !== 'number' || !Number.isSafeInteger(decoded.before)) throw new Error('no position');
+    const decoded = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as {
+      before?: unknown;
+    };
+    if (typeof decoded.before !== 'number' || !Number.isSafeInteger(decoded.before))
+      throw new Error('no position');
     return { limit, beforeSeq: decoded.before };
   } catch {
     throw new PageRequestError('cursor', 'cursor is not one this API issued');
@@ -44,18 +47,26 @@ export function readPageRequest(query: Record<string, unknown>, maxLimit = 500):
 }
 
 /** Rows were fetched with `limit + 1` to learn whether another page exists. */
-export function toPage<Row extends { seq: number }, T>(rows: Row[], request: PageRequest, present: (row: Row) => T): Page<T> {
+export function toPage<Row extends { seq: number }, T>(
+  rows: Row[],
+  request: PageRequest,
+  present: (row: Row) => T,
+): Page<T> {
   const more = rows.length > request.limit;
   const pageRows = more ? rows.slice(0, request.limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(present),
-    next_cursor: more && last ? Buffer.from(JSON.stringify({ before: last.seq })).toString('base64url') : null,
+    next_cursor:
+      more && last ? Buffer.from(JSON.stringify({ before: last.seq })).toString('base64url') : null,
   };
 }
 
 /** Builds `WHERE a = $1 AND b = $2 …` from the filters that are present. */
-export function whereClause(filters: Record<string, unknown>, request: PageRequest): { sql: string; params: unknown[] } {
+export function whereClause(
+  filters: Record<string, unknown>,
+  request: PageRequest,
+): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   for (const [column, value] of Object.entries(filters)) {

@@ -13,7 +13,12 @@ export interface OrderSnapshot {
 }
 
 /** Fields an order mapping must provide for the inbox to apply order events. */
-export const REQUIRED_ORDER_FIELDS = ['order_id', 'total_amount', 'currency', 'updated_at'] as const;
+export const REQUIRED_ORDER_FIELDS = [
+  'order_id',
+  'total_amount',
+  'currency',
+  'updated_at',
+] as const;
 
 export function snapshotFromMapped(
   eventType: OrderEventType,

@@ -16,7 +16,9 @@ export interface Migration {
 }
 
 export async function readMigrations(directory = MIGRATIONS_DIR): Promise<Migration[]> {
-  const files = (await readdir(directory)).filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name)).sort();
+  const files = (await readdir(directory))
+    .filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const sql = await readFile(`${directory}/${file}`, 'utf8');
@@ -34,14 +36,21 @@ export async function readMigrations(directory = MIGRATIONS_DIR): Promise<Migrat
  * Brings the schema up to date, one migration per transaction. An applied migration whose file has
  * since changed stops the pipeline: the database no longer matches the code that describes it.
  */
-export async function migrate(store: Store, migrations?: Migration[]): Promise<{ applied: string[] }> {
+export async function migrate(
+  store: Store,
+  migrations?: Migration[],
+): Promise<{ applied: string[] }> {
   const all = migrations ?? (await readMigrations());
-  await store.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS can both try to create the table.
+  await store.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied: string[] = [];
   for (const migration of all) {
     await store.transaction(async (tx) => {
@@ -59,11 +68,10 @@ export async function migrate(store: Store, migrations?: Migration[]): Promise<{
         return;
       }
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.name,
-        migration.checksum,
-      ]);
+      await tx.query(
+        'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [migration.version, migration.name, migration.checksum],
+      );
       applied.push(migration.name);
     });
   }

@@ -1,36 +1,30 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Sql, Store } from './store.js';
+import { migratedTemplate, pgliteAsStore } from './pgliteTemplate.js';
+import type { Store } from './store.js';
 
-/** Embedded PostgreSQL (WASM) in a folder, or in memory. One connection: transactions queue. */
+/**
+ * Embedded PostgreSQL (WASM) in a folder, or in memory. One connection: transactions queue.
+ * A new database starts from the migrated template (see pgliteTemplate.ts); an existing folder is
+ * opened as it is.
+ */
 export async function openPgliteStore(dataDir?: string): Promise<Store> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  let db: PGlite;
+  if (dataDir && (await exists(join(dataDir, 'PG_VERSION')))) {
+    db = new PGlite(dataDir);
+  } else {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const loadDataDir = await migratedTemplate();
+    db = dataDir ? new PGlite(dataDir, { loadDataDir }) : new PGlite({ loadDataDir });
+  }
   await db.waitReady;
-  return {
-    engine: 'pglite',
-    parallelism: 1,
-    async query<Row>(text: string, params?: unknown[]): Promise<Row[]> {
-      const result = await db.query<Row>(text, params);
-      return result.rows;
-    },
-    async exec(script: string): Promise<void> {
-      await db.exec(script);
-    },
-    transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-      return db.transaction(async (tx) =>
-        work({
-          async query<Row>(text: string, params?: unknown[]): Promise<Row[]> {
-            return (await tx.query<Row>(text, params)).rows;
-          },
-          async exec(script: string): Promise<void> {
-            await tx.exec(script);
-          },
-        }),
-      );
-    },
-    async close(): Promise<void> {
-      await db.close();
-    },
-  };
+  return pgliteAsStore(db);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,13 +1,30 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { assertSchemaName, type Sql, type Store, type StoreOptions } from './store.js';
 
 // bigint columns (sequence numbers, counts) come back as numbers, as they do from PGlite.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * Statements with parameters run as named prepared statements: each connection parses and plans
+ * a statement once, then only binds and executes it. The code's SQL texts are constants, so the
+ * set of names stays small.
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, params: unknown[] | undefined): pg.QueryConfig | string {
+  if (!params || params.length === 0) return text;
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `b2b_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: params };
+}
+
 /** A pooled connection to a PostgreSQL server. */
 export async function openPostgresStore(url: string, options: StoreOptions): Promise<Store> {
   const schema = options.schema ? assertSchemaName(options.schema) : undefined;
-  const poolSize = options.poolSize ?? 8;
+  const poolSize = options.poolSize ?? 12;
   if (schema) {
     const setup = new pg.Client({ connectionString: url });
     await setup.connect();
@@ -29,7 +46,7 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
     engine: 'postgres',
     parallelism: poolSize,
     async query<Row>(text: string, params?: unknown[]): Promise<Row[]> {
-      return (await pool.query(text, params as unknown[])).rows as Row[];
+      return (await pool.query(prepared(text, params))).rows as Row[];
     },
     async exec(script: string): Promise<void> {
       await pool.query(script);
@@ -40,7 +57,7 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
         await client.query('BEGIN');
         const result = await work({
           async query<Row>(text: string, params?: unknown[]): Promise<Row[]> {
-            return (await client.query(text, params as unknown[])).rows as Row[];
+            return (await client.query(prepared(text, params))).rows as Row[];
           },
           async exec(script: string): Promise<void> {
             await client.query(script);

@@ -42,7 +42,13 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
 
-  const refuse = async (req: Request, res: Response, spec: PipelineErrorSpec, reason: string, refusal: Refusal = {}) => {
+  const refuse = async (
+    req: Request,
+    res: Response,
+    spec: PipelineErrorSpec,
+    reason: string,
+    refusal: Refusal = {},
+  ) => {
     const started = res.locals.started as number;
     const partnerId = auditPartnerId(deps.profiles, req.params.partnerId);
     const outcome = await deps.inbox.submit({
@@ -59,10 +65,23 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
     });
     const label = deps.profiles.has(partnerId) ? partnerId : 'unknown';
     deps.metrics.webhookDeliveries.inc({ partner_id: label, outcome: 'refused', code: spec.code });
-    deps.metrics.webhookIngestSeconds.observe({ partner_id: label, outcome: 'refused' }, (performance.now() - started) / 1000);
-    if (refusal.alert) deps.metrics.alertsRaised.inc({ partner_id: label, kind: refusal.alert.kind });
+    deps.metrics.webhookIngestSeconds.observe(
+      { partner_id: label, outcome: 'refused' },
+      (performance.now() - started) / 1000,
+    );
+    if (refusal.alert)
+      deps.metrics.alertsRaised.inc({ partner_id: label, kind: refusal.alert.kind });
     deps.logger.warn(
-      { partner_id: partnerId, correlation_id: req.correlationId, event_id: refusal.eventId, code: spec.code, status: spec.status, reason, alert: refusal.alert?.kind, outcome: outcome.outcome },
+      {
+        partner_id: partnerId,
+        correlation_id: req.correlationId,
+        event_id: refusal.eventId,
+        code: spec.code,
+        status: spec.status,
+        reason,
+        alert: refusal.alert?.kind,
+        outcome: outcome.outcome,
+      },
       'webhook delivery refused',
     );
     sendError(req, res, spec, refusal.details);
@@ -71,10 +90,22 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
   const knownWebhookPartner = (req: Request, res: Response, next: NextFunction) => {
     res.locals.started = performance.now();
     const profile = deps.profiles.get(req.params.partnerId as string);
-    if (!profile) return void refuse(req, res, PIPELINE_ERRORS.partnerNotFound, 'no such partner').catch(next);
-    if (!profile.webhook) return void refuse(req, res, PIPELINE_ERRORS.webhookNotEnabled, 'partner has no webhook mode').catch(next);
+    if (!profile)
+      return void refuse(req, res, PIPELINE_ERRORS.partnerNotFound, 'no such partner').catch(next);
+    if (!profile.webhook)
+      return void refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.webhookNotEnabled,
+        'partner has no webhook mode',
+      ).catch(next);
     if (!req.is('application/json')) {
-      return void refuse(req, res, PIPELINE_ERRORS.unsupportedMediaType, `content-type ${req.get('content-type') ?? 'missing'}`).catch(next);
+      return void refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.unsupportedMediaType,
+        `content-type ${req.get('content-type') ?? 'missing'}`,
+      ).catch(next);
     }
     res.locals.profile = profile;
     next();
@@ -83,10 +114,24 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
   const bodyRefused = (error: unknown, req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
-      return void refuse(req, res, PIPELINE_ERRORS.payloadTooLarge, `body over ${deps.maxBodyBytes} bytes`).catch(next);
+      return void refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.payloadTooLarge,
+        `body over ${deps.maxBodyBytes} bytes`,
+      ).catch(next);
     }
-    if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'encoding.unsupported') {
-      return void refuse(req, res, PIPELINE_ERRORS.badRequest, `body could not be read (${type})`).catch(next);
+    if (
+      type === 'request.aborted' ||
+      type === 'request.size.invalid' ||
+      type === 'encoding.unsupported'
+    ) {
+      return void refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.badRequest,
+        `body could not be read (${type})`,
+      ).catch(next);
     }
     next(error);
   };
@@ -109,29 +154,45 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
           kind: late ? 'webhook.signature_expired' : 'webhook.signature_invalid',
           severity: late ? 'warning' : 'critical',
           message: `${profile.partner_id}: webhook refused, ${signature.detail}`,
-          details: { failure: signature.failure, scheme: signature.scheme ?? null, error_code: signature.error.code },
+          details: {
+            failure: signature.failure,
+            scheme: signature.scheme ?? null,
+            error_code: signature.error.code,
+          },
         },
       });
     }
 
     const read = readOrderEvent(profile, body);
     if (!read.ok) {
-      return refuse(req, res, read.error, `${read.error.code}: ${JSON.stringify(read.details).slice(0, 500)}`, {
-        scheme: signature.scheme,
-        details: read.details,
-        alert: {
-          kind: 'webhook.invalid_event',
-          severity: 'warning',
-          message: `${profile.partner_id}: a correctly signed webhook did not match the event contract`,
-          details: { error_code: read.error.code, problems: read.details.slice(0, 10) },
+      return refuse(
+        req,
+        res,
+        read.error,
+        `${read.error.code}: ${JSON.stringify(read.details).slice(0, 500)}`,
+        {
+          scheme: signature.scheme,
+          details: read.details,
+          alert: {
+            kind: 'webhook.invalid_event',
+            severity: 'warning',
+            message: `${profile.partner_id}: a correctly signed webhook did not match the event contract`,
+            details: { error_code: read.error.code, problems: read.details.slice(0, 10) },
+          },
         },
-      });
+      );
     }
     if (signature.messageId !== undefined && signature.messageId !== read.event.event_id) {
-      return refuse(req, res, PIPELINE_ERRORS.eventIdMismatch, `webhook-id ${signature.messageId} vs event_id ${read.event.event_id}`, {
-        scheme: signature.scheme,
-        eventId: read.event.event_id,
-      });
+      return refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.eventIdMismatch,
+        `webhook-id ${signature.messageId} vs event_id ${read.event.event_id}`,
+        {
+          scheme: signature.scheme,
+          eventId: read.event.event_id,
+        },
+      );
     }
 
     const outcome: DeliveryOutcome = await deps.inbox.submit({
@@ -148,8 +209,15 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
       receivedAt: new Date(deps.clock.now()),
     });
     const started = res.locals.started as number;
-    deps.metrics.webhookDeliveries.inc({ partner_id: profile.partner_id, outcome: outcome.outcome, code: outcome.outcome === 'conflict' ? 'event_conflict' : '' });
-    deps.metrics.webhookIngestSeconds.observe({ partner_id: profile.partner_id, outcome: outcome.outcome }, (performance.now() - started) / 1000);
+    deps.metrics.webhookDeliveries.inc({
+      partner_id: profile.partner_id,
+      outcome: outcome.outcome,
+      code: outcome.outcome === 'conflict' ? 'event_conflict' : '',
+    });
+    deps.metrics.webhookIngestSeconds.observe(
+      { partner_id: profile.partner_id, outcome: outcome.outcome },
+      (performance.now() - started) / 1000,
+    );
     const logFields = {
       partner_id: profile.partner_id,
       correlation_id: req.correlationId,
@@ -160,12 +228,29 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
       effect: outcome.outcome === 'processed' ? outcome.effect : undefined,
     };
     if (outcome.outcome === 'conflict') {
-      deps.metrics.alertsRaised.inc({ partner_id: profile.partner_id, kind: 'webhook.event_conflict' });
-      deps.logger.warn(logFields, 'webhook event conflict: same event_id, different payload; not applied');
-      return sendError(req, res, PIPELINE_ERRORS.eventConflict, [{ event_id: read.event.event_id, stored_sha256: outcome.storedSha256, received_sha256: read.payloadSha256 }]);
+      deps.metrics.alertsRaised.inc({
+        partner_id: profile.partner_id,
+        kind: 'webhook.event_conflict',
+      });
+      deps.logger.warn(
+        logFields,
+        'webhook event conflict: same event_id, different payload; not applied',
+      );
+      return sendError(req, res, PIPELINE_ERRORS.eventConflict, [
+        {
+          event_id: read.event.event_id,
+          stored_sha256: outcome.storedSha256,
+          received_sha256: read.payloadSha256,
+        },
+      ]);
     }
     if (outcome.outcome === 'refused') throw new Error('the inbox refused an accepted event');
-    deps.logger.info(logFields, outcome.outcome === 'replayed' ? 'webhook event replayed: already processed, nothing changed' : 'webhook event processed');
+    deps.logger.info(
+      logFields,
+      outcome.outcome === 'replayed'
+        ? 'webhook event replayed: already processed, nothing changed'
+        : 'webhook event processed',
+    );
     const answer: InboxAcceptance = {
       status: outcome.outcome,
       event_id: read.event.event_id,
@@ -180,7 +265,10 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
 }
 
 /** The partner id to audit a refusal under: the real one, or the path segment made harmless. */
-function auditPartnerId(profiles: Map<string, PartnerProfile>, segment: string | string[] | undefined): string {
+function auditPartnerId(
+  profiles: Map<string, PartnerProfile>,
+  segment: string | string[] | undefined,
+): string {
   const text = Array.isArray(segment) ? segment.join('/') : (segment ?? '');
   if (profiles.has(text)) return text;
   return `unknown:${text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)}`;

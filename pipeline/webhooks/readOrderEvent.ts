@@ -30,13 +30,28 @@ export function readOrderEvent(profile: PartnerProfile, body: Buffer): ReadOrder
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    return { ok: false, error: PIPELINE_ERRORS.malformedJson, details: [{ reason: (error as Error).message }] };
+    return {
+      ok: false,
+      error: PIPELINE_ERRORS.malformedJson,
+      details: [{ reason: (error as Error).message }],
+    };
   }
   if (!validateEnvelope(parsed)) {
     return {
       ok: false,
       error: PIPELINE_ERRORS.invalidEvent,
-      details: describeSchemaErrors(validateEnvelope.errors).map((problem) => ({ field: problem.path, reason: problem.reason })),
+      details: describeSchemaErrors(validateEnvelope.errors).map((problem) => ({
+        field: problem.path,
+        reason: problem.reason,
+      })),
+    };
+  }
+  if (parsed.occurred_at.startsWith('0000')) {
+    // JSON Schema's date-time allows year 0000; PostgreSQL cannot store it (the insert would fail).
+    return {
+      ok: false,
+      error: PIPELINE_ERRORS.invalidEvent,
+      details: [{ field: '/occurred_at', reason: 'must be in year 0001 or later' }],
     };
   }
   const rules = profile.field_mapping?.order ?? [];
@@ -45,7 +60,10 @@ export function readOrderEvent(profile: PartnerProfile, body: Buffer): ReadOrder
     return {
       ok: false,
       error: PIPELINE_ERRORS.invalidEvent,
-      details: mapped.problems.map((problem) => ({ field: `/data/order/${problem.field}`, reason: problem.reason })),
+      details: mapped.problems.map((problem) => ({
+        field: `/data/order/${problem.field}`,
+        reason: problem.reason,
+      })),
     };
   }
   return {
