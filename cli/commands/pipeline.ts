@@ -8,47 +8,79 @@ import { parsePort } from '../options.js';
 
 /** `b2b pipeline serve`: runs the bundled integration pipeline (the system under test). */
 export function pipelineCommand(): Command {
-  const pipeline = new Command('pipeline').description('the bundled integration pipeline (the system under test)');
+  const pipeline = new Command('pipeline').description(
+    'the bundled integration pipeline (the system under test)',
+  );
   pipeline
     .command('serve')
     .description(
       'serve the partner-facing webhook inbox, the ops API, /metrics, /healthz and /readyz.\n' +
         'Uses PostgreSQL when DATABASE_URL is set, an embedded PGlite database otherwise.\n' +
-        "Webhook secrets come from the variables the partner profiles name (e.g. B2B_P_001_WEBHOOK_SECRET).",
+        'Webhook secrets come from the variables the partner profiles name (e.g. B2B_P_001_WEBHOOK_SECRET).',
     )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
     .option('--partners <dir>', 'folder of partner profiles', projectPath('partners'))
-    .option('--data-dir <dir>', 'PGlite data folder (ignored with DATABASE_URL)', '.b2b/data/pipeline')
-    .addOption(new Option('--database-schema <name>', 'PostgreSQL schema to use').env('DATABASE_SCHEMA'))
-    .option('--max-body-bytes <n>', 'largest webhook body accepted', (value) => Number(value), 1024 * 1024)
-    .addHelpText('after', '\nEnvironment:\n  DATABASE_URL     postgres://… to use PostgreSQL\n  B2B_OPS_TOKEN    bearer token required on /ops when set\n  LOG_LEVEL        pino level (default info)')
-    .action(async (options: { host: string; port: number; partners: string; dataDir: string; databaseSchema?: string; maxBodyBytes: number }) => {
-      const logger = createLogger({ name: 'b2b-pipeline' });
-      const profiles = await loadPartnerProfiles(options.partners);
-      const secrets = resolvePartnerSecrets(profiles, process.env);
-      const running = await startPipelineServer({
-        host: options.host,
-        port: options.port,
-        store: { databaseUrl: process.env.DATABASE_URL, dataDir: options.dataDir, schema: options.databaseSchema },
-        profiles,
-        secrets,
-        logger,
-        opsToken: process.env.B2B_OPS_TOKEN || undefined,
-        maxBodyBytes: options.maxBodyBytes,
-      });
-      logger.info({ url: running.url, engine: running.store.engine, partners: [...profiles.keys()] }, 'pipeline listening');
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal }, 'pipeline stopping');
-          running.close().then(resolve, (error: unknown) => {
-            logger.error({ err: error }, 'pipeline did not stop cleanly');
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-    });
+    .option(
+      '--data-dir <dir>',
+      'PGlite data folder (ignored with DATABASE_URL)',
+      '.b2b/data/pipeline',
+    )
+    .addOption(
+      new Option('--database-schema <name>', 'PostgreSQL schema to use').env('DATABASE_SCHEMA'),
+    )
+    .option(
+      '--max-body-bytes <n>',
+      'largest webhook body accepted',
+      (value) => Number(value),
+      1024 * 1024,
+    )
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n  DATABASE_URL     postgres://… to use PostgreSQL\n  B2B_OPS_TOKEN    bearer token required on /ops when set\n  LOG_LEVEL        pino level (default info)',
+    )
+    .action(
+      async (options: {
+        host: string;
+        port: number;
+        partners: string;
+        dataDir: string;
+        databaseSchema?: string;
+        maxBodyBytes: number;
+      }) => {
+        const logger = createLogger({ name: 'b2b-pipeline' });
+        const profiles = await loadPartnerProfiles(options.partners);
+        const secrets = resolvePartnerSecrets(profiles, process.env);
+        const running = await startPipelineServer({
+          host: options.host,
+          port: options.port,
+          store: {
+            databaseUrl: process.env.DATABASE_URL,
+            dataDir: options.dataDir,
+            schema: options.databaseSchema,
+          },
+          profiles,
+          secrets,
+          logger,
+          opsToken: process.env.B2B_OPS_TOKEN || undefined,
+          maxBodyBytes: options.maxBodyBytes,
+        });
+        logger.info(
+          { url: running.url, engine: running.store.engine, partners: [...profiles.keys()] },
+          'pipeline listening',
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            logger.info({ signal }, 'pipeline stopping');
+            running.close().then(resolve, (error: unknown) => {
+              logger.error({ err: error }, 'pipeline did not stop cleanly');
+              resolve();
+            });
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
+      },
+    );
   return pipeline;
 }

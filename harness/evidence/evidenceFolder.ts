@@ -1,0 +1,58 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
+import { UsageError } from '../../lib/errors.js';
+import { redactJson } from '../../lib/redact.js';
+
+/**
+ * The folder a run writes its evidence into. Paths are bundle-relative; nothing can be written
+ * outside the folder, and JSON goes through the same redaction as logs (secrets, PII fields).
+ */
+export class EvidenceFolder {
+  readonly dir: string;
+  readonly #piiFields: string[];
+
+  private constructor(dir: string, piiFields: string[]) {
+    this.dir = dir;
+    this.#piiFields = piiFields;
+  }
+
+  /** Creates the folder; refuses one that already holds files (evidence is never overwritten). */
+  static async create(dir: string, piiFields: string[]): Promise<EvidenceFolder> {
+    const existing = await readdir(dir).catch(() => []);
+    if (existing.length > 0)
+      throw new UsageError(`evidence folder ${dir} is not empty; choose another --out`);
+    await mkdir(dir, { recursive: true });
+    return new EvidenceFolder(dir, piiFields);
+  }
+
+  path(relativePath: string): string {
+    const clean = normalize(relativePath);
+    if (isAbsolute(clean) || clean.startsWith('..'))
+      throw new Error(`artifact path ${relativePath} leaves the evidence folder`);
+    return join(this.dir, clean);
+  }
+
+  relative(absolutePath: string): string {
+    return relative(this.dir, absolutePath).split('\\').join('/');
+  }
+
+  async ensureDir(relativePath: string): Promise<string> {
+    const dir = this.path(relativePath);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async writeText(relativePath: string, text: string): Promise<string> {
+    const file = this.path(relativePath);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text);
+    return relativePath;
+  }
+
+  async writeJson(relativePath: string, value: unknown): Promise<string> {
+    return this.writeText(
+      relativePath,
+      `${JSON.stringify(redactJson(value, { piiFields: this.#piiFields }), null, 2)}\n`,
+    );
+  }
+}

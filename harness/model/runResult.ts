@@ -1,0 +1,104 @@
+/**
+ * What a certification run found, as written to `result.json`. The report, the JUnit file and
+ * the CLI summary are all views of this one record.
+ */
+
+export type ScenarioKind = 'main' | 'alt' | 'exception';
+export type ScenarioVerdict = 'pass' | 'fail' | 'error';
+
+export interface OracleVerdict {
+  kind: string;
+  /** What the oracle checks, in a sentence. */
+  title: string;
+  verdict: 'pass' | 'fail' | 'skipped';
+  expected: unknown;
+  actual: unknown;
+  /** Where a failure is: event id, field, record. */
+  where?: string;
+  message: string;
+  /** Bundle-relative path of the file holding the oracle's inputs and verdict. */
+  artifact?: string;
+}
+
+export interface StepResult {
+  id: string;
+  kind: string;
+  title: string;
+  /** False when the step itself could not be carried out (e.g. the SUT was unreachable). */
+  ok: boolean;
+  /** HTTP exchanges (or files, messages) the step made. */
+  exchanges: number;
+  summary: string;
+  error?: string;
+  duration_ms: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  /** The behaviour the scenario expects, in the playbook's words. */
+  expected?: string;
+  /** Where the scenario comes from. */
+  source?: string;
+  kind: ScenarioKind;
+  partner_id: string;
+  flow: string;
+  verdict: ScenarioVerdict;
+  started_at: string;
+  duration_ms: number;
+  steps: StepResult[];
+  oracles: OracleVerdict[];
+  /** Bundle-relative paths of the scenario's artifacts. */
+  artifacts: string[];
+  /** The command that reruns this one scenario with the same seed. */
+  rerun: string;
+  /** Why the scenario could not run, when verdict is "error". */
+  error?: string;
+}
+
+export interface ConnectivityCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface FlowExchanges {
+  /** Requests the fake partner made. */
+  sent: number;
+  /** Answered 2xx (the pipeline's acknowledgment). */
+  acknowledged: number;
+  /** Answered 4xx: refused, as some scenarios require. */
+  refused: number;
+  /** Answered 5xx or not at all. */
+  failed: number;
+}
+
+export type FlowVerdict = 'certified' | 'failed' | 'incomplete' | 'not_covered';
+
+export interface FlowReport {
+  flow: string;
+  exchanges: FlowExchanges;
+  coverage: Record<ScenarioKind, string[]>;
+  verdict: FlowVerdict;
+  reason: string;
+}
+
+export interface PartnerReport {
+  partner_id: string;
+  name: string;
+  connectivity: ConnectivityCheck[];
+  flows: FlowReport[];
+}
+
+export interface RunResult {
+  run_id: string;
+  seed: number;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  tool: { name: string; version: string; node: string };
+  sut: { mode: 'bundled' | 'remote'; url: string; engine?: string };
+  summary: { scenarios: number; passed: number; failed: number; errors: number };
+  partners: PartnerReport[];
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,92 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { redactSecretsInText } from '../../lib/redact.js';
+
+export interface PipelineLogLine {
+  correlation_id?: string;
+  msg?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The bundled pipeline's JSON log as the harness receives it on the child's stdout. Every line is
+ * written (secrets redacted) to the bundle's full log; the newest `capacity` lines stay in memory
+ * so a scenario can cut its excerpt by correlation id.
+ */
+export class PipelineLog {
+  readonly #capacity: number;
+  readonly #secrets: string[];
+  #lines: PipelineLogLine[] = [];
+  #dropped = 0;
+  #sink: WriteStream | undefined;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: { capacity?: number; secrets: string[] }) {
+    this.#capacity = options.capacity ?? 50_000;
+    this.#secrets = options.secrets;
+  }
+
+  writeTo(file: string): void {
+    this.#sink = createWriteStream(file, { flags: 'a' });
+  }
+
+  async close(): Promise<void> {
+    const sink = this.#sink;
+    this.#sink = undefined;
+    if (sink) await new Promise<void>((resolve) => sink.end(() => resolve()));
+  }
+
+  accept(rawLine: string): PipelineLogLine | undefined {
+    if (rawLine.trim() === '') return undefined;
+    const line = redactSecretsInText(rawLine, this.#secrets);
+    this.#sink?.write(`${line}\n`);
+    let parsed: PipelineLogLine;
+    try {
+      parsed = JSON.parse(line) as PipelineLogLine;
+    } catch {
+      parsed = { msg: line };
+    }
+    this.#lines.push(parsed);
+    if (this.#lines.length > this.#capacity) {
+      this.#dropped += this.#lines.length - this.#capacity;
+      this.#lines.splice(0, this.#lines.length - this.#capacity);
+    }
+    for (const wake of this.#waiters.splice(0)) wake();
+    return parsed;
+  }
+
+  /** Lines whose correlation id starts with `prefix`. */
+  excerpt(prefix: string): PipelineLogLine[] {
+    return this.#lines.filter(
+      (line) => typeof line.correlation_id === 'string' && line.correlation_id.startsWith(prefix),
+    );
+  }
+
+  /** Lines dropped from memory so far (they are still in the full log file). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Waits until a line matching `predicate` has arrived, or `timeoutMs` passed. The child's log
+   * pipe and its HTTP answers travel separately, so a line may trail the response it belongs to.
+   */
+  async waitFor(
+    predicate: (line: PipelineLogLine) => boolean,
+    timeoutMs: number,
+  ): Promise<PipelineLogLine | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.#lines.find(predicate);
+      if (found) return found;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}

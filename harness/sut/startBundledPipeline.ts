@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
+import { generateWebhookSecret } from '../../contracts/signatures/webhookSecret.js';
+import { b2bCommand } from '../../lib/projectPaths.js';
+import { OpsClient } from './opsClient.js';
+import { PipelineLog } from './pipelineLog.js';
+import type { SystemUnderTest } from './systemUnderTest.js';
+
+export interface BundledPipelineOptions {
+  profiles: Map<string, PartnerProfile>;
+  partnersDir: string;
+  /** PGlite folder for this run; ignored when `env.DATABASE_URL` is set. */
+  dataDir: string;
+  /** Where the full (redacted) pipeline log goes. */
+  logFile: string;
+  /** The environment the pipeline inherits (DATABASE_URL passes through from here). */
+  env: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts the bundled pipeline as a child process on an ephemeral loopback port, with a webhook
+ * secret generated for this run and handed to both sides (the child gets it in its environment,
+ * the simulators in memory). Resolves once the child says where it listens.
+ */
+export async function startBundledPipeline(
+  options: BundledPipelineOptions,
+): Promise<SystemUnderTest> {
+  const webhookSecrets = new Map<string, string>();
+  const secretEnv: Record<string, string> = {};
+  for (const profile of options.profiles.values()) {
+    if (!profile.webhook) continue;
+    const secret = generateWebhookSecret();
+    webhookSecrets.set(profile.partner_id, secret);
+    secretEnv[profile.webhook.secret_env] = secret;
+  }
+  const opsToken = randomBytes(24).toString('base64url');
+  const log = new PipelineLog({ secrets: [...webhookSecrets.values(), opsToken] });
+  log.writeTo(options.logFile);
+
+  const command = b2bCommand();
+  const child = spawn(
+    command.executable,
+    [
+      ...command.args,
+      'pipeline',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--partners',
+      options.partnersDir,
+      '--data-dir',
+      options.dataDir,
+    ],
+    {
+      env: { ...options.env, ...secretEnv, B2B_OPS_TOKEN: opsToken, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 200) stderr.shift();
+  });
+
+  let url: string;
+  let engine: string | undefined;
+  try {
+    ({ url, engine } = await waitUntilListening(
+      child,
+      log,
+      options.readyTimeoutMs ?? 60_000,
+      stderr,
+    ));
+  } catch (error) {
+    child.kill('SIGKILL');
+    await log.close();
+    throw error;
+  }
+  const ops = new OpsClient(url, opsToken);
+  return {
+    mode: 'bundled',
+    url,
+    engine,
+    ops,
+    log,
+    webhookSecrets,
+    async stop() {
+      await ops.close();
+      await stopChild(child);
+      await log.close();
+    },
+  };
+}
+
+function waitUntilListening(
+  child: ChildProcess,
+  log: PipelineLog,
+  timeoutMs: number,
+  stderr: string[],
+): Promise<{ url: string; engine?: string }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      action();
+    };
+    const timer = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            new Error(
+              `the bundled pipeline did not start within ${timeoutMs} ms\n${stderr.join('')}`,
+            ),
+          ),
+        ),
+      timeoutMs,
+    );
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (raw) => {
+      const line = log.accept(raw);
+      if (line?.msg === 'pipeline listening' && typeof line.url === 'string') {
+        const url = line.url;
+        settle(() =>
+          resolve({ url, engine: typeof line.engine === 'string' ? line.engine : undefined }),
+        );
+      }
+    });
+    child.once('exit', (code, signal) =>
+      settle(() =>
+        reject(
+          new Error(
+            `the bundled pipeline exited before listening (code ${code ?? signal})\n${stderr.join('').trim()}`,
+          ),
+        ),
+      ),
+    );
+    child.once('error', (error) => settle(() => reject(error)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
