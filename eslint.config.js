@@ -10,7 +10,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': 'off',
     },
@@ -20,31 +23,88 @@ export default tseslint.config(
   {
     files: ['pipeline/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/simulators/**', '**/harness/**', '**/cli/**'], message: 'pipeline/ may import only contracts/ and lib/ (DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/simulators/**', '**/harness/**', '**/cli/**'],
+              message: 'pipeline/ may import only contracts/ and lib/ (DESIGN.md).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['simulators/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/pipeline/**', '**/harness/**', '**/cli/**'], message: 'simulators/ may import only contracts/ and lib/ (DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/pipeline/**', '**/harness/**', '**/cli/**'],
+              message: 'simulators/ may import only contracts/ and lib/ (DESIGN.md).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['harness/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/pipeline/**', '**/cli/**'], message: 'harness/ talks to the pipeline only through its public surfaces (DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/pipeline/**', '**/cli/**'],
+              message:
+                'harness/ talks to the pipeline only through its public surfaces (DESIGN.md).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/pipeline/**', '**/simulators/**', '**/harness/**', '**/cli/**'], message: 'contracts/ may import only lib/ (DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/pipeline/**', '**/simulators/**', '**/harness/**', '**/cli/**'],
+              message: 'contracts/ may import only lib/ (DESIGN.md).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['lib/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/pipeline/**', '**/simulators/**', '**/harness/**', '**/contracts/**', '**/cli/**'], message: 'lib/ imports nothing of the project (DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/pipeline/**',
+                '**/simulators/**',
+                '**/harness/**',
+                '**/contracts/**',
+                '**/cli/**',
+              ],
+              message: 'lib/ imports nothing of the project (DESIGN.md).',
+            },
+          ],
+        },
+      ],
     },
   },
 );
