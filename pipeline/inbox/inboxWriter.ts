@@ -25,7 +25,7 @@ export class InboxWriter {
     this.#store = store;
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch ?? 256,
-      maxConcurrentFlushes: options.maxConcurrentFlushes ?? Math.min(4, store.parallelism),
+      maxConcurrentFlushes: options.maxConcurrentFlushes ?? Math.min(3, store.parallelism),
       flush: async (items) => {
         const started = performance.now();
         try {

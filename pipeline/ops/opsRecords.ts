@@ -181,8 +181,8 @@ async function deliveryCounts(
     n: number;
   }>(
     `SELECT d.partner_id, d.event_id, d.outcome, count(*)::bigint AS n
-       FROM webhook_deliveries d
-       JOIN jsonb_to_recordset($1::jsonb) AS r(partner_id text, event_id text) USING (partner_id, event_id)
+       FROM jsonb_to_recordset($1::jsonb) AS r(partner_id text, event_id text)
+      CROSS JOIN LATERAL (SELECT * FROM webhook_deliveries w WHERE w.partner_id = r.partner_id AND w.event_id = r.event_id) d
       GROUP BY d.partner_id, d.event_id, d.outcome`,
     [JSON.stringify(rows.map((row) => ({ partner_id: row.partner_id, event_id: row.event_id })))],
   );
