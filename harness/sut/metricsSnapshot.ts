@@ -46,10 +46,10 @@ function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
   const pattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
   for (const match of text.matchAll(pattern)) {
-    labels[match[1] as string] = (match[2] as string)
-      .replace(/\\n/g, '\n')
-      .replace(/\\"/g, '"')
-      .replace(/\\\\/g, '\\');
+    // One pass, so an escaped backslash before an `n` stays a backslash and an `n`.
+    labels[match[1] as string] = (match[2] as string).replace(/\\(.)/g, (_, escaped: string) =>
+      escaped === 'n' ? '\n' : escaped,
+    );
   }
   return labels;
 }

@@ -54,10 +54,16 @@ export class PipelineLog {
     return parsed;
   }
 
-  /** Lines whose correlation id starts with `prefix`. */
+  /**
+   * Lines whose correlation id is `prefix` or lies under it, segment by segment: `x.1` takes
+   * `x.1` and `x.1.2` but not `x.10`; a prefix ending in `.` takes everything under it.
+   */
   excerpt(prefix: string): PipelineLogLine[] {
+    const under = prefix.endsWith('.') ? prefix : `${prefix}.`;
     return this.#lines.filter(
-      (line) => typeof line.correlation_id === 'string' && line.correlation_id.startsWith(prefix),
+      (line) =>
+        typeof line.correlation_id === 'string' &&
+        (line.correlation_id === prefix || line.correlation_id.startsWith(under)),
     );
   }
 
