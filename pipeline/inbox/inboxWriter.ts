@@ -8,13 +8,13 @@ export interface InboxWriterOptions {
   maxBatch?: number;
   /** Transactions in flight at once; defaults to what the store can run in parallel (at most 4). */
   maxConcurrentFlushes?: number;
-  /** Told of every committed (or failed) batch: its size and how long its transaction took. */
+  /** Told of every committed (or failed) batch: its size and how long its statement took. */
   onBatch?(size: number, seconds: number): void;
 }
 
 /**
  * The inbox's only way to the store: deliveries are group-committed (see lib/batcher.ts), and a
- * request is answered only after the transaction holding its rows has committed. If a batch fails,
+ * request is answered only after the statement holding its rows has committed. If a batch fails,
  * each delivery is retried alone, in arrival order, so one bad row cannot sink its neighbours.
  */
 export class InboxWriter {
@@ -25,7 +25,7 @@ export class InboxWriter {
     this.#store = store;
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch ?? 256,
-      maxConcurrentFlushes: options.maxConcurrentFlushes ?? Math.min(3, store.parallelism),
+      maxConcurrentFlushes: options.maxConcurrentFlushes ?? 1,
       flush: async (items) => {
         const started = performance.now();
         try {
@@ -47,7 +47,7 @@ export class InboxWriter {
 
   async #flush(items: InboxSubmission[]): Promise<(DeliveryOutcome | ItemFailure)[]> {
     try {
-      return await this.#store.transaction((tx) => recordDeliveries(tx, items));
+      return await recordDeliveries(this.#store, items);
     } catch (error) {
       if (items.length === 1) throw error;
       // One at a time, in arrival order: retried in parallel, a later duplicate (or a conflicting
@@ -55,11 +55,7 @@ export class InboxWriter {
       const results: (DeliveryOutcome | ItemFailure)[] = [];
       for (const item of items) {
         try {
-          results.push(
-            (
-              await this.#store.transaction((tx) => recordDeliveries(tx, [item]))
-            )[0] as DeliveryOutcome,
-          );
+          results.push((await recordDeliveries(this.#store, [item]))[0] as DeliveryOutcome);
         } catch (itemError) {
           // Items that still fail surface their own error to their own caller.
           results.push(new ItemFailure(itemError));

@@ -1,119 +1,116 @@
-import { foldOrderEvents } from '../orders/foldOrderEvents.js';
-import { partnerKey } from '../partnerKey.js';
+import { readFileSync } from 'node:fs';
 import type { Sql } from '../store/store.js';
-import type { DeliveryOutcome, EventDelivery, InboxSubmission } from './delivery.js';
-import {
-  claimAndRead,
-  markSuperseded,
-  readLateKeys,
-  writeBatch,
-  type BatchWrites,
-} from './inboxStatements.js';
-import { judgeDeliveries } from './judgeDeliveries.js';
+import type {
+  DeliveryOutcome,
+  EventDelivery,
+  InboxSubmission,
+  RefusedDelivery,
+} from './delivery.js';
 
 /**
- * Records a batch of deliveries in one transaction and decides each one's fate:
+ * Records a batch of deliveries and decides each one's fate, in one statement (one round trip,
+ * atomic by itself):
  *
  *   event ──> inbox claim ──┬─ new ────────> processed: order effect + event-chain row
  *   (partner, event_id)     └─ already there ─┬─ same sha256 ──> replayed (nothing changes)
  *                                             └─ other sha256 ─> conflict (alert, never applied)
  *   refusal ────────────────────────────────────────────────────> audit row (+ alert)
  *
- * Every delivery leaves exactly one audit row. Two statements do the work (claim-and-read, then
- * write); the judging in between is plain code (judgeDeliveries, foldOrderEvents).
+ * Every delivery leaves exactly one audit row. Verdicts follow arrival order inside the batch, so
+ * they never depend on how requests happened to be batched. The stages are in
+ * recordDeliveries.sql, commented; this file only moves rows in and outcomes out.
  */
+const RECORD_DELIVERIES = readFileSync(new URL('./recordDeliveries.sql', import.meta.url), 'utf8');
+
+/** Rounds of the rare "another worker inserted it meanwhile" retry before giving up. */
+const MAX_LATE_KEY_ROUNDS = 3;
+
 export async function recordDeliveries(
-  tx: Sql,
+  sql: Sql,
   batch: InboxSubmission[],
 ): Promise<DeliveryOutcome[]> {
-  const events = batch.filter((item): item is EventDelivery => item.kind === 'event');
-  const firsts = firstDeliveries(events);
-  const { keys, orders } =
-    firsts.length > 0
-      ? await claimAndRead(tx, firsts)
-      : {
-          keys: { claimed: new Set<string>(), stored: new Map<string, string>() },
-          orders: new Map(),
-        };
-  const unseen = firsts.filter((item) => {
-    const key = partnerKey(item.partnerId, item.eventId);
-    return !keys.claimed.has(key) && !keys.stored.has(key);
-  });
-  if (unseen.length > 0)
-    for (const [key, sha] of await readLateKeys(tx, unseen)) keys.stored.set(key, sha);
-
-  const judgement = judgeDeliveries(events, keys);
-  const fold = foldOrderEvents(judgement.processed, orders);
-
-  const writes: BatchWrites = {
-    winners: [...fold.winners.values()],
-    chain: judgement.processed.map((delivery) => ({
-      delivery,
-      outcome: fold.effects.get(partnerKey(delivery.partnerId, delivery.eventId)) ?? 'applied',
-    })),
-    audit: [],
-    alerts: judgement.conflictAlerts.map(({ delivery, alert }) => ({
-      partnerId: delivery.partnerId,
-      correlationId: delivery.correlationId,
-      alert,
-      raisedAt: delivery.receivedAt,
-    })),
-  };
-  const outcomes: DeliveryOutcome[] = batch.map((item) => {
-    if (item.kind === 'refusal') {
-      writes.audit.push({
-        item,
-        outcome: 'refused',
-        httpStatus: item.httpStatus,
-        errorCode: item.errorCode,
-        reason: item.reason,
-      });
-      if (item.alert)
-        writes.alerts.push({
-          partnerId: item.partnerId,
-          correlationId: item.correlationId,
-          alert: item.alert,
-          raisedAt: item.receivedAt,
-        });
-      return { outcome: 'refused', alertRaised: item.alert !== undefined };
-    }
-    const outcome = judgement.outcomes.get(item) as DeliveryOutcome;
-    const conflict = outcome.outcome === 'conflict';
-    writes.audit.push({
-      item,
-      outcome: outcome.outcome,
-      httpStatus: conflict ? 409 : 200,
-      errorCode: conflict ? 'event_conflict' : null,
-      reason: conflict ? 'same event_id, different payload' : null,
-    });
-    if (outcome.outcome === 'processed') {
-      outcome.effect = fold.effects.get(partnerKey(item.partnerId, item.eventId)) ?? 'applied';
-    }
-    return outcome;
-  });
-
-  const written = await writeBatch(tx, writes);
-  // Another worker stored a newer state of an order meanwhile: this batch's "winner" lost.
-  const lost = writes.winners.filter(
-    (winner) => !written.has(partnerKey(winner.partnerId, winner.order.order_id)),
+  const outcomes: (DeliveryOutcome | undefined)[] = batch.map((item) =>
+    item.kind === 'refusal'
+      ? { outcome: 'refused', alertRaised: item.alert !== undefined }
+      : undefined,
   );
-  if (lost.length > 0) {
-    await markSuperseded(tx, lost);
-    for (const delivery of lost) {
-      const outcome = judgement.outcomes.get(delivery);
-      if (outcome?.outcome === 'processed') outcome.effect = 'superseded';
+  let pending = batch.flatMap((item, index) => (item.kind === 'event' ? [{ item, index }] : []));
+  let refusals = batch.filter((item): item is RefusedDelivery => item.kind === 'refusal');
+
+  for (
+    let round = 0;
+    round < MAX_LATE_KEY_ROUNDS && (pending.length > 0 || refusals.length > 0);
+    round++
+  ) {
+    const rows = await sql.query<{
+      ord: number;
+      outcome: string;
+      effect: string | null;
+      stored_sha256: string | null;
+    }>(RECORD_DELIVERIES, [
+      JSON.stringify(pending.map(({ item }, ord) => eventRow(item, ord))),
+      JSON.stringify(refusals.map(refusalRow)),
+    ]);
+    const retry: typeof pending = [];
+    for (const row of rows) {
+      const entry = pending[row.ord] as (typeof pending)[number];
+      if (row.outcome === 'retry') retry.push(entry);
+      else outcomes[entry.index] = toOutcome(row);
     }
+    pending = retry;
+    refusals = [];
   }
-  return outcomes;
+  if (pending.length > 0)
+    throw new Error(`inbox rows for ${pending.length} deliveries kept vanishing; retry later`);
+  return outcomes as DeliveryOutcome[];
 }
 
-/** The first delivery of each event key, in arrival order. */
-function firstDeliveries(events: EventDelivery[]): EventDelivery[] {
-  const seen = new Set<string>();
-  return events.filter((item) => {
-    const key = partnerKey(item.partnerId, item.eventId);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+function toOutcome(row: {
+  outcome: string;
+  effect: string | null;
+  stored_sha256: string | null;
+}): DeliveryOutcome {
+  if (row.outcome === 'processed')
+    return { outcome: 'processed', effect: row.effect === 'superseded' ? 'superseded' : 'applied' };
+  if (row.outcome === 'replayed') return { outcome: 'replayed' };
+  return { outcome: 'conflict', storedSha256: row.stored_sha256 ?? '' };
+}
+
+function eventRow(item: EventDelivery, ord: number) {
+  return {
+    ord,
+    partner_id: item.partnerId,
+    event_id: item.eventId,
+    event_type: item.eventType,
+    payload_sha256: item.payloadSha256,
+    payload: item.payloadText,
+    occurred_at: item.occurredAt,
+    signature_scheme: item.scheme,
+    correlation_id: item.correlationId,
+    received_at: item.receivedAt.toISOString(),
+    order_id: item.order.order_id,
+    status: item.order.status,
+    total_amount: item.order.total_amount,
+    currency: item.order.currency,
+    updated_at: item.order.updated_at,
+    attributes: item.order.attributes,
+  };
+}
+
+function refusalRow(item: RefusedDelivery) {
+  return {
+    partner_id: item.partnerId,
+    event_id: item.eventId ?? null,
+    correlation_id: item.correlationId,
+    http_status: item.httpStatus,
+    error_code: item.errorCode,
+    reason: item.reason,
+    payload_sha256: item.payloadSha256 ?? null,
+    signature_scheme: item.scheme ?? null,
+    received_at: item.receivedAt.toISOString(),
+    alert_kind: item.alert?.kind ?? null,
+    alert_severity: item.alert?.severity ?? null,
+    alert_message: item.alert?.message ?? null,
+    alert_details: item.alert?.details ?? null,
+  };
 }

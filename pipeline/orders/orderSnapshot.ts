@@ -34,17 +34,3 @@ export function snapshotFromMapped(
     attributes,
   };
 }
-
-/**
- * Whether `candidate` is a newer state than `current`. Versions are the partner's last-modified
- * times; equal times fall back to the event id so every pipeline worker picks the same winner.
- */
-export function isNewerVersion(
-  candidate: { updatedAt: string; eventId: string },
-  current: { updatedAt: string; eventId: string },
-): boolean {
-  const a = Date.parse(candidate.updatedAt);
-  const b = Date.parse(current.updatedAt);
-  if (a !== b) return a > b;
-  return candidate.eventId > current.eventId;
-}
