@@ -4,6 +4,8 @@ import { createLogger } from '../../lib/logger.js';
 import { projectPath } from '../../lib/projectPaths.js';
 import { resolvePartnerSecrets } from '../../pipeline/partnerSecrets.js';
 import { startPipelineServer } from '../../pipeline/server.js';
+import { isClusterWorker, superviseWorkers } from '../../pipeline/workerCluster.js';
+import { UsageError } from '../../lib/errors.js';
 import { parsePort } from '../options.js';
 
 /** `b2b pipeline serve`: runs the bundled integration pipeline (the system under test). */
@@ -30,6 +32,12 @@ export function pipelineCommand(): Command {
       new Option('--database-schema <name>', 'PostgreSQL schema to use').env('DATABASE_SCHEMA'),
     )
     .option(
+      '--workers <n>',
+      'pipeline processes sharing the port (PostgreSQL only: PGlite lives in one process)',
+      (value) => Number(value),
+      1,
+    )
+    .option(
       '--max-body-bytes <n>',
       'largest webhook body accepted',
       (value) => Number(value),
@@ -37,7 +45,7 @@ export function pipelineCommand(): Command {
     )
     .addHelpText(
       'after',
-      '\nEnvironment:\n  DATABASE_URL     postgres://… to use PostgreSQL\n  B2B_OPS_TOKEN    bearer token required on /ops when set\n  LOG_LEVEL        pino level (default info)',
+      '\nEnvironment:\n  DATABASE_URL     postgres://… to use PostgreSQL\n  DATABASE_SCHEMA  PostgreSQL schema for the tables\n  B2B_OPS_TOKEN    bearer token required on /ops when set\n  LOG_LEVEL        pino level (default info)',
     )
     .action(
       async (options: {
@@ -47,10 +55,23 @@ export function pipelineCommand(): Command {
         dataDir: string;
         databaseSchema?: string;
         maxBodyBytes: number;
+        workers: number;
       }) => {
         const logger = createLogger({ name: 'b2b-pipeline' });
         const profiles = await loadPartnerProfiles(options.partners);
         const secrets = resolvePartnerSecrets(profiles, process.env);
+        if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) {
+          throw new UsageError('--workers must be an integer from 1 to 64');
+        }
+        if (options.workers > 1 && !process.env.DATABASE_URL) {
+          throw new UsageError(
+            '--workers above 1 needs DATABASE_URL: the embedded PGlite database lives in one process',
+          );
+        }
+        if (options.workers > 1 && !isClusterWorker()) {
+          await superviseWorkers(options.workers, logger);
+          return;
+        }
         const running = await startPipelineServer({
           host: options.host,
           port: options.port,
@@ -67,7 +88,7 @@ export function pipelineCommand(): Command {
         });
         logger.info(
           { url: running.url, engine: running.store.engine, partners: [...profiles.keys()] },
-          'pipeline listening',
+          isClusterWorker() ? 'pipeline worker listening' : 'pipeline listening',
         );
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {
@@ -80,6 +101,8 @@ export function pipelineCommand(): Command {
           process.once('SIGTERM', () => stop('SIGTERM'));
           process.once('SIGINT', () => stop('SIGINT'));
         });
+        // A cluster worker's channel to its supervisor would keep it alive after a clean stop.
+        if (isClusterWorker()) process.disconnect?.();
       },
     );
   return pipeline;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store } from '../store/store.js';
+import { shareWithSupervisor } from './clusterMetrics.js';
 
 /**
  * The pipeline's Prometheus metrics. Partner ids label everything a per-partner dashboard needs;
@@ -54,6 +55,8 @@ export function createMetrics(store: Store): PipelineMetrics {
     help: 'Distinct events held in the webhook inbox, by partner.',
     labelNames: ['partner_id'] as const,
     registers: [registry],
+    // Every worker reads the same database count; across workers it is one number, not a sum.
+    aggregator: 'max',
     async collect() {
       const rows = await store.query<{ partner_id: string; events: number }>(
         'SELECT partner_id, count(*)::bigint AS events FROM webhook_inbox GROUP BY partner_id',
@@ -62,6 +65,7 @@ export function createMetrics(store: Store): PipelineMetrics {
       for (const row of rows) this.set({ partner_id: row.partner_id }, Number(row.events));
     },
   });
+  shareWithSupervisor(registry);
   return {
     registry,
     webhookDeliveries,

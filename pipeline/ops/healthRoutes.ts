@@ -1,6 +1,7 @@
 import express from 'express';
 import { isMigrated } from '../store/migrate.js';
 import type { Store } from '../store/store.js';
+import { metricsText } from '../observability/clusterMetrics.js';
 import type { PipelineMetrics } from '../observability/metrics.js';
 
 /**
@@ -28,7 +29,7 @@ export function healthRouter(store: Store, metrics: PipelineMetrics): express.Ro
   });
   router.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+    res.send(await metricsText(metrics.registry));
   });
   return router;
 }

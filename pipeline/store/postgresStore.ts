@@ -30,6 +30,11 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
     await setup.connect();
     try {
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } catch (error) {
+      // Two workers creating the schema at once: IF NOT EXISTS is not atomic in PostgreSQL, and
+      // the loser gets a unique violation on pg_namespace. The schema exists either way.
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && code !== '42P06') throw error;
     } finally {
       await setup.end();
     }
