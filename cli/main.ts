@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, UsageError } from '../lib/errors.js';
+import { ConfigError, RunError, UsageError } from '../lib/errors.js';
 import { EXIT } from './exitCodes.js';
 import { certifyCommand } from './commands/certify.js';
 import { evidenceCommand } from './commands/evidence.js';
@@ -41,6 +41,11 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) {
     process.stderr.write(`b2b: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof RunError) {
+    // The run could not be carried out: say why, without a stack trace.
+    process.stderr.write(`b2b: ${error.message}\n`);
+    return EXIT.failed;
   }
   process.stderr.write(
     `b2b: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -8,6 +8,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * A run that could not be carried out: the system under test does not answer, the bundled
+ * pipeline would not start. Not a usage mistake (exit 1, not 2), and not worth a stack trace.
+ */
+export class RunError extends Error {
+  override readonly name = 'RunError';
+}
+
 /** A problem found at a place in a file: which file, where in it, and why. */
 export interface DataFileProblem {
   file: string;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { UsageError } from '../../lib/errors.js';
 import { redactJson } from '../../lib/redact.js';
@@ -10,19 +10,33 @@ import { redactJson } from '../../lib/redact.js';
 export class EvidenceFolder {
   readonly dir: string;
   readonly #piiFields: string[];
+  readonly #createdHere: boolean;
 
-  private constructor(dir: string, piiFields: string[]) {
+  private constructor(dir: string, piiFields: string[], createdHere: boolean) {
     this.dir = dir;
     this.#piiFields = piiFields;
+    this.#createdHere = createdHere;
   }
 
   /** Creates the folder; refuses one that already holds files (evidence is never overwritten). */
   static async create(dir: string, piiFields: string[]): Promise<EvidenceFolder> {
-    const existing = await readdir(dir).catch(() => []);
-    if (existing.length > 0)
+    const existing = await readdir(dir).catch(() => undefined);
+    if (existing && existing.length > 0) {
       throw new UsageError(`evidence folder ${dir} is not empty; choose another --out`);
+    }
     await mkdir(dir, { recursive: true });
-    return new EvidenceFolder(dir, piiFields);
+    return new EvidenceFolder(dir, piiFields, existing === undefined);
+  }
+
+  /** Leaves no half-written evidence when a run could not start: removes what it wrote. */
+  async discard(): Promise<void> {
+    if (this.#createdHere) {
+      await rm(this.dir, { recursive: true, force: true });
+      return;
+    }
+    for (const entry of await readdir(this.dir)) {
+      await rm(join(this.dir, entry), { recursive: true, force: true });
+    }
   }
 
   path(relativePath: string): string {

@@ -24,6 +24,8 @@ export interface StepResult {
   id: string;
   kind: string;
   title: string;
+  /** Names of the faults the step injected, in order. */
+  faults?: string[];
   /** False when the step itself could not be carried out (e.g. the SUT was unreachable). */
   ok: boolean;
   /** HTTP exchanges (or files, messages) the step made. */

@@ -6,7 +6,7 @@ import {
   type PartnerProfile,
 } from '../../contracts/partners/partnerProfile.js';
 import { isoUtc, systemClock, type Clock } from '../../lib/clock.js';
-import { UsageError } from '../../lib/errors.js';
+import { errorMessage, RunError, UsageError } from '../../lib/errors.js';
 import { newRunId } from '../../lib/runId.js';
 import { randomSeed, seededRandom } from '../../lib/seededRandom.js';
 import { loadOrCreateEvidenceKey } from '../evidence/evidenceKey.js';
@@ -19,7 +19,7 @@ import { loadScenarios, type LoadedScenario } from '../scenarios/loadScenarios.j
 import { connectRemoteSut } from '../sut/connectRemoteSut.js';
 import { startBundledPipeline } from '../sut/startBundledPipeline.js';
 import type { SystemUnderTest } from '../sut/systemUnderTest.js';
-import { partnerReport, type ExchangeSummary } from './partnerReport.js';
+import { partnerReport, type ConnectivityEvidence, type ExchangeSummary } from './partnerReport.js';
 import { rerunCommand } from './rerunCommand.js';
 import { runScenario } from './runScenario.js';
 import { toolIdentity } from './toolIdentity.js';
@@ -82,14 +82,20 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
   );
   const dataDir = `.b2b/data/${runId}`;
 
-  const sut = await reachSut(options, partners, profiles, evidence, dataDir);
+  let sut: SystemUnderTest;
+  let readyz: { status: number; body: unknown };
+  let registered: ConnectivityEvidence['registeredPartners'];
+  try {
+    sut = await reachSut(options, partners, profiles, evidence, dataDir);
+    ({ readyz, registered } = await firstContact(sut));
+  } catch (error) {
+    await evidence.discard();
+    if (!options.sutUrl) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const results: ScenarioResult[] = [];
   const exchanges = new Map<string, ExchangeSummary[]>();
-  let readyz: { status: number; body: unknown };
-  let registered;
   try {
-    readyz = await sut.ops.get('/readyz');
-    registered = (await sut.ops.get<{ items: never[] }>('/ops/partners')).body.items;
     for (const scenario of scenarios) {
       options.onScenarioStart?.(scenario);
       const partner = profiles.get(scenario.document.partner) as PartnerProfile;
@@ -153,6 +159,32 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
   };
 }
 
+/** The SUT answers, and says which partners it knows; anything else stops the run cleanly. */
+async function firstContact(sut: SystemUnderTest): Promise<{
+  readyz: { status: number; body: unknown };
+  registered: ConnectivityEvidence['registeredPartners'];
+}> {
+  try {
+    const readyz = await sut.ops.get('/readyz');
+    const partners = await sut.ops.get<{ items: ConnectivityEvidence['registeredPartners'] }>(
+      '/ops/partners',
+    );
+    if (partners.status === 401) {
+      throw new RunError(
+        `the system under test at ${sut.url} refused the ops token (401 on /ops/partners); set B2B_OPS_TOKEN`,
+      );
+    }
+    return { readyz, registered: partners.status === 200 ? partners.body.items : undefined };
+  } catch (error) {
+    await sut.stop().catch(() => undefined);
+    if (error instanceof RunError) throw error;
+    const code = (error as { code?: string }).code;
+    throw new RunError(
+      `the system under test at ${sut.url} does not answer (${code ?? errorMessage(error)})`,
+    );
+  }
+}
+
 function selectScenarios(
   all: LoadedScenario[],
   profiles: Map<string, PartnerProfile>,
@@ -177,8 +209,14 @@ function selectScenarios(
   );
   if (selected.length === 0) {
     const covered = [...new Set(all.map((scenario) => scenario.document.partner))].join(', ');
+    const asked = [
+      options.partner && `partner ${options.partner}`,
+      options.scenarioIds?.length && `scenarios ${options.scenarioIds.join(', ')}`,
+    ]
+      .filter(Boolean)
+      .join(' and ');
     throw new UsageError(
-      `no scenario matches the selection (scenarios exist for ${covered || 'no partner'})`,
+      `no scenario for ${asked} (scenarios exist for ${covered || 'no partner'})`,
     );
   }
   return selected;

@@ -33,8 +33,8 @@ export interface ConnectivityEvidence {
 /**
  * The report's view of a partner, the way certifying teams read it: connectivity first, then each
  * flow's exchanges and acknowledgments, its scenario coverage, and a verdict a go-live decision
- * can rest on. A flow is certified only when every scenario passed and both a happy path (main or
- * alt) and an exception were exercised.
+ * can rest on. A flow is certified only when every connectivity check held, every scenario passed,
+ * and both a happy path (main or alt) and an exception were exercised.
  */
 export function partnerReport(
   profile: PartnerProfile,
@@ -43,15 +43,17 @@ export function partnerReport(
 ): PartnerReport {
   const own = scenarios.filter((scenario) => scenario.partner_id === profile.partner_id);
   const entries = own.flatMap((scenario) => evidence.exchanges.get(scenario.id) ?? []);
+  const checks = connectivity(profile, entries, evidence);
   return {
     partner_id: profile.partner_id,
     name: profile.name,
-    connectivity: connectivity(profile, entries, evidence),
+    connectivity: checks,
     flows: profile.modes.map((flow) =>
       flowReport(
         flow,
         own.filter((scenario) => scenario.flow === flow),
         entries,
+        checks,
       ),
     ),
   };
@@ -78,10 +80,9 @@ function connectivity(
     check: 'partner registered for webhooks',
     ok: Boolean(registered?.webhook && registered.webhook.secrets_configured > 0),
     detail: registered?.webhook
-      ? `schemes ${registered.webhook.signature_schemes.join(', ')}; ${registered.webhook.secrets_configured} secret(s) configured`
+      ? `schemes ${registered.webhook.signature_schemes.join(', ')}; ${registered.webhook.secrets_configured} secret(s) configured; shared secret ${evidence.secretSource}`
       : 'not listed by GET /ops/partners with a webhook inbox',
   });
-  checks.push({ check: 'shared secret', ok: true, detail: evidence.secretSource });
   const answered = entries.filter((entry) => entry.status > 0);
   checks.push({
     check: 'webhook inbox reached',
@@ -107,6 +108,7 @@ function flowReport(
   flow: string,
   scenarios: ScenarioResult[],
   entries: ExchangeSummary[],
+  checks: ConnectivityCheck[],
 ): FlowReport {
   const coverage: Record<ScenarioKind, string[]> = { main: [], alt: [], exception: [] };
   for (const scenario of scenarios) coverage[scenario.kind].push(scenario.id);
@@ -120,15 +122,17 @@ function flowReport(
       reason: 'no scenario in this run exercises this flow',
     };
   }
-  const bad = scenarios.filter((scenario) => scenario.verdict !== 'pass');
+  // A flow whose scenarios pass over a broken connection (a check failed) is not certified.
+  const bad = [
+    ...scenarios
+      .filter((scenario) => scenario.verdict !== 'pass')
+      .map((scenario) => `${scenario.id} ${scenario.verdict}`),
+    ...checks
+      .filter((check) => !check.ok)
+      .map((check) => `connectivity: ${check.check} failed (${check.detail})`),
+  ];
   if (bad.length > 0) {
-    return {
-      flow,
-      exchanges,
-      coverage,
-      verdict: 'failed',
-      reason: `${bad.map((scenario) => `${scenario.id} ${scenario.verdict}`).join(', ')}`,
-    };
+    return { flow, exchanges, coverage, verdict: 'failed', reason: bad.join(', ') };
   }
   const missing = [
     coverage.main.length + coverage.alt.length === 0 && 'a main or alternative path',

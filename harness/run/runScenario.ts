@@ -1,3 +1,4 @@
+import type { StepDocument } from '../../contracts/scenarios/scenario.js';
 import { performance } from 'node:perf_hooks';
 import { piiFields, type PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import { isoUtc, type Clock } from '../../lib/clock.js';
@@ -122,6 +123,13 @@ export async function runScenario(
   return { result, exchanges };
 }
 
+function faultsOf(step: StepDocument): { faults?: string[] } {
+  const faults = Array.isArray(step.faults)
+    ? step.faults.map((fault: { name: string }) => fault.name)
+    : [];
+  return faults.length > 0 ? { faults } : {};
+}
+
 function summarizeExchange(record: DeliveryRecord): ExchangeSummary {
   const headers = record.entry.request.headers;
   const scheme =
@@ -148,6 +156,7 @@ async function runSteps(
         id: step.id,
         kind: step.kind,
         title: step.title,
+        ...faultsOf(step),
         ok: true,
         exchanges: output.records.length,
         summary: output.summary,
@@ -159,6 +168,7 @@ async function runSteps(
         id: step.id,
         kind: step.kind,
         title: step.title,
+        ...faultsOf(step),
         ok: false,
         exchanges: 0,
         summary: 'could not be carried out',

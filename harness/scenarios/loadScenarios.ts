@@ -108,20 +108,26 @@ function referenceProblems(
   });
 
   scenario.oracles.forEach((oracle, index) => {
-    for (const stepRef of [oracle.step, ...((oracle.steps as string[] | undefined) ?? [])]) {
-      if (typeof stepRef === 'string' && !stepIds.has(stepRef))
-        add(`/oracles/${index}`, `step "${stepRef}" is not a step of this scenario`);
+    const at = `/oracles/${index}`;
+    // Each reference, with the path of the exact field that holds it.
+    const stepRefs: [string, unknown][] = [
+      [`${at}/step`, oracle.step],
+      ...((oracle.steps as string[] | undefined) ?? []).map((ref, position): [string, unknown] => [`${at}/steps/${position}`, ref]),
+    ];
+    for (const [path, ref] of stepRefs) {
+      if (typeof ref === 'string' && !stepIds.has(ref)) add(path, `step "${ref}" is not a step of this scenario`);
     }
-    for (const eventRef of [
-      ...((oracle.events as string[] | undefined) ?? []),
-      oracle.matches_event,
-      ...Object.keys((oracle.chain as object | undefined) ?? {}),
-    ]) {
-      if (typeof eventRef === 'string' && !eventRefs.has(eventRef))
-        add(`/oracles/${index}`, `event "${eventRef}" is not sent by any step`);
+    const referencedEvents: [string, unknown][] = [
+      ...((oracle.events as string[] | undefined) ?? []).map((ref, position): [string, unknown] => [`${at}/events/${position}`, ref]),
+      [`${at}/matches_event`, oracle.matches_event],
+      ...Object.keys((oracle.chain as object | undefined) ?? {}).map((ref): [string, unknown] => [`${at}/chain/${ref}`, ref]),
+    ];
+    for (const [path, ref] of referencedEvents) {
+      if (typeof ref === 'string' && !eventRefs.has(ref)) add(path, `event "${ref}" is not sent by any step`);
     }
-    if (typeof oracle.order === 'string' && !orderRefs.has(oracle.order))
-      add(`/oracles/${index}/order`, `order "${oracle.order}" is not in any step's events`);
+    if (typeof oracle.order === 'string' && !orderRefs.has(oracle.order)) {
+      add(`${at}/order`, `order "${oracle.order}" is not in any step's events`);
+    }
   });
   return problems;
 }

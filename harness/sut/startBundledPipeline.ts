@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import { generateWebhookSecret } from '../../contracts/signatures/webhookSecret.js';
+import { RunError } from '../../lib/errors.js';
 import { b2bCommand } from '../../lib/projectPaths.js';
 import { OpsClient } from './opsClient.js';
 import { PipelineLog } from './pipelineLog.js';
@@ -115,7 +116,7 @@ function waitUntilListening(
       () =>
         settle(() =>
           reject(
-            new Error(
+            new RunError(
               `the bundled pipeline did not start within ${timeoutMs} ms\n${stderr.join('')}`,
             ),
           ),
@@ -135,7 +136,7 @@ function waitUntilListening(
     child.once('exit', (code, signal) =>
       settle(() =>
         reject(
-          new Error(
+          new RunError(
             `the bundled pipeline exited before listening (code ${code ?? signal})\n${stderr.join('').trim()}`,
           ),
         ),

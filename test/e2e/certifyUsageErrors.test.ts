@@ -29,7 +29,7 @@ async function certifyRefused(args: string[], env?: Record<string, string>) {
   return { ...run, outWritten: existsSync(out) };
 }
 
-describe.concurrent('b2b certify: usage errors exit 2', () => {
+describe.concurrent('b2b certify: usage errors exit 2, a run that cannot start exits 1', () => {
   it('--partner naming no partner', async ({ expect }) => {
     expect(await certifyRefused(['--partner', 'p_999'])).toEqual({
       code: 2,
@@ -43,7 +43,7 @@ describe.concurrent('b2b certify: usage errors exit 2', () => {
   it('--partner with no scenario', async ({ expect }) => {
     expect(await certifyRefused(['--partner', 'p_002'])).toMatchObject({
       code: 2,
-      stderr: 'b2b: no scenario matches the selection (scenarios exist for p_001)\n',
+      stderr: 'b2b: no scenario for partner p_002 (scenarios exist for p_001)\n',
       outWritten: false,
     });
   });
@@ -107,6 +107,20 @@ describe.concurrent('b2b certify: usage errors exit 2', () => {
     expect(run.stderr).toBe(
       'b2b: partner p_001: /webhook/secret_env: set B2B_P_001_WEBHOOK_SECRET to the secret the SUT expects\n',
     );
+  });
+
+  it('--sut that does not answer: exit 1, one clear line, no evidence folder left behind', async ({
+    expect,
+  }) => {
+    const run = await certifyRefused(['--sut', 'http://127.0.0.1:9', '--scenario', 'B-002'], {
+      B2B_P_001_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'b2b: the system under test at http://127.0.0.1:9 does not answer (ECONNREFUSED)\n',
+      outWritten: false,
+    });
   });
 
   it('--out naming a folder that is not empty, which is left as it was', async ({ expect }) => {

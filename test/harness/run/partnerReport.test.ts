@@ -61,6 +61,20 @@ const REGISTERED: NonNullable<ConnectivityEvidence['registeredPartners']> = [
 
 const ok = (status: number): ExchangeSummary => ({ status, scheme: 'x-signature', faults: [] });
 
+/** A delivery the scenario meant to be refused: its 401 says nothing against the connection. */
+const refusedForTampering: ExchangeSummary = {
+  status: 401,
+  scheme: 'x-signature',
+  faults: ['tamperBody'],
+};
+
+/** Exchanges of a healthy connection, for tests about verdicts rather than connectivity. */
+const HEALTHY: Record<string, ExchangeSummary[]> = {
+  'B-001': [ok(200)],
+  'B-002': [ok(200)],
+  'B-102': [refusedForTampering],
+};
+
 function evidence(
   exchanges: Record<string, ExchangeSummary[]>,
   overrides: Partial<ConnectivityEvidence> = {},
@@ -83,7 +97,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
     const report = partnerReport(
       profile('p_001'),
       [scenario('B-002', 'alt'), scenario('B-102', 'exception'), scenario('B-102-N1', 'exception')],
-      evidence({ 'B-002': [ok(200)], 'B-102': [ok(401)] }),
+      evidence({ 'B-002': [ok(200)], 'B-102': [refusedForTampering] }),
     );
     expect(report).toMatchObject({ partner_id: 'p_001', name: 'Acme Retail' });
     expect(report.flows.map((flow) => [flow.flow, flow.verdict])).toEqual([
@@ -101,7 +115,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
     const report = partnerReport(
       profile('p_001'),
       [scenario('B-001', 'main'), scenario('B-102', 'exception')],
-      evidence({}),
+      evidence(HEALTHY),
     );
     expect(report.flows[1]?.verdict).toBe('certified');
   });
@@ -110,7 +124,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
     const report = partnerReport(
       profile('p_001'),
       [scenario('B-001', 'main'), scenario('B-002', 'alt')],
-      evidence({}),
+      evidence(HEALTHY),
     );
     expect(report.flows[1]).toMatchObject({
       verdict: 'incomplete',
@@ -119,7 +133,11 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it('calls a flow incomplete when only exception paths ran', () => {
-    const report = partnerReport(profile('p_001'), [scenario('B-102', 'exception')], evidence({}));
+    const report = partnerReport(
+      profile('p_001'),
+      [scenario('B-102', 'exception')],
+      evidence(HEALTHY),
+    );
     expect(report.flows[1]).toMatchObject({
       verdict: 'incomplete',
       reason: 'all 1 scenarios passed, but none covers a main or alternative path',
@@ -135,7 +153,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
         scenario('B-102-N1', 'exception'),
         scenario('B-102-N2', 'exception', 'error'),
       ],
-      evidence({}),
+      evidence(HEALTHY),
     );
     expect(report.flows[1]).toMatchObject({
       verdict: 'failed',
@@ -165,7 +183,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
     const report = partnerReport(
       profile('p_001'),
       [scenario('B-301', 'main', 'fail', 'p_002'), scenario('B-102', 'exception')],
-      evidence({}),
+      evidence(HEALTHY),
     );
     expect(report.flows[1]).toMatchObject({
       verdict: 'incomplete',
@@ -217,9 +235,9 @@ describe('partnerReport: connectivity', () => {
       {
         check: 'partner registered for webhooks',
         ok: true,
-        detail: 'schemes x-signature, standard-webhooks; 1 secret(s) configured',
+        detail:
+          'schemes x-signature, standard-webhooks; 1 secret(s) configured; shared secret generated for this run',
       },
-      { check: 'shared secret', ok: true, detail: 'generated for this run' },
       { check: 'webhook inbox reached', ok: true, detail: '3 of 3 requests answered' },
       {
         check: 'signature accepted (x-signature)',
@@ -272,6 +290,19 @@ describe('partnerReport: connectivity', () => {
       evidence({ 'B-002': [ok(200)] }, { registeredPartners }),
     );
     expect(check(report.connectivity, 'partner registered for webhooks')?.ok).toBe(false);
+  });
+
+  it('fails the flow, naming the check, when scenarios pass over a failed connectivity check', () => {
+    const report = partnerReport(
+      profile('p_001'),
+      results,
+      evidence({ 'B-002': [ok(200)] }, { registeredPartners: undefined }),
+    );
+    const webhook = report.flows.find((flow) => flow.flow === 'webhook');
+    expect(webhook?.verdict).toBe('failed');
+    expect(webhook?.reason).toBe(
+      'connectivity: partner registered for webhooks failed (not listed by GET /ops/partners with a webhook inbox)',
+    );
   });
 
   it('fails "inbox reached" when a request got no answer, or none was made', () => {
