@@ -16,16 +16,19 @@ const TICKS_PER_SECOND = 100;
 export async function sampleCpu(pipelinePid: number | undefined): Promise<CpuSample | undefined> {
   try {
     let postgres = 0;
+    let pipeline = 0;
     for (const entry of await readdir('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
       if (stat.includes('(postgres)')) postgres += ticks(stat);
+      // The pipeline process and, with --workers, the worker processes it forked.
+      else if (pipelinePid && (Number(entry) === pipelinePid || parentPid(stat) === pipelinePid)) {
+        pipeline += ticks(stat);
+      }
     }
     const own = process.cpuUsage();
     return {
-      pipeline: pipelinePid
-        ? ticks(await readFile(`/proc/${pipelinePid}/stat`, 'utf8')) / TICKS_PER_SECOND
-        : 0,
+      pipeline: pipeline / TICKS_PER_SECOND,
       loadGenerator: (own.user + own.system) / 1e6,
       postgres: postgres / TICKS_PER_SECOND,
     };
@@ -46,6 +49,10 @@ export function cpuBetween(
     load_generator_cores: share(before.loadGenerator, after.loadGenerator),
     postgres_cores: share(before.postgres, after.postgres),
   };
+}
+
+function parentPid(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 function ticks(stat: string): number {

@@ -8,14 +8,15 @@ import { benchWebhookIngest, type IngestFigures } from './webhookIngest.js';
  * `npm run bench`: measures, prints a table, writes JSON to bench/results/. Figures are measured
  * here, on this machine, each run; nothing in the test suite asserts on them.
  *
- *   npm run bench -- --events 30000 --connections 64 [--engine pglite|postgres]
+ *   npm run bench -- --events 30000 --connections 64 --workers 2 [--engine pglite|postgres]
  */
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '30000' },
     'pglite-events': { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '2000' },
-    connections: { type: 'string', default: '64' },
+    connections: { type: 'string', default: '128' },
+    workers: { type: 'string', default: '1' },
     engine: { type: 'string', multiple: true },
   },
 });
@@ -41,6 +42,8 @@ for (const engine of engines) {
       warmup: Number(values.warmup),
       connections: Number(values.connections),
       duplicateRatio: 0.1,
+      // PGlite is embedded in one process; PostgreSQL takes several stateless workers.
+      workers: engine === 'pglite' ? 1 : Number(values.workers),
     }),
   );
 }
@@ -60,7 +63,7 @@ const rows = results.map((result) =>
   'skipped' in result
     ? [result.engine, 'skipped', result.skipped, '', '', '', '', '', '']
     : [
-        result.engine,
+        result.workers > 1 ? `${result.engine} ×${result.workers}` : result.engine,
         String(result.events),
         String(result.events_per_s),
         result.latency_ms.p50.toFixed(1),

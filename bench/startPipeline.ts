@@ -22,12 +22,23 @@ export async function freePort(): Promise<number> {
 export async function startPipeline(
   env: NodeJS.ProcessEnv,
   dataDir: string,
+  workers = 1,
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const command = b2bCommand();
   const child = spawn(
     command.executable,
-    [...command.args, 'pipeline', 'serve', '--port', String(port), '--data-dir', dataDir],
+    [
+      ...command.args,
+      'pipeline',
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--workers',
+      String(workers),
+    ],
     {
       env: { ...process.env, ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -14,10 +14,13 @@ export interface IngestOptions {
   warmup: number;
   connections: number;
   duplicateRatio: number;
+  /** Pipeline processes (PostgreSQL only). */
+  workers: number;
 }
 
 export interface IngestFigures {
   engine: string;
+  workers: number;
   events: number;
   duplicates: number;
   connections: number;
@@ -54,7 +57,7 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
   const env: NodeJS.ProcessEnv = { B2B_P_001_WEBHOOK_SECRET: secret, DATABASE_URL: '' };
   if (options.engine === 'postgres')
     Object.assign(env, { DATABASE_URL: options.databaseUrl, DATABASE_SCHEMA: schema });
-  const pipeline = await startPipeline(env, dataDir);
+  const pipeline = await startPipeline(env, dataDir, options.workers);
   try {
     const target = `${pipeline.url}/webhooks/p_001`;
     // Warm the JIT and the connection pool; these events are not counted.
@@ -89,6 +92,7 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
     };
     return {
       engine: options.engine,
+      workers: options.workers,
       events: options.events,
       duplicates,
       connections: options.connections,
