@@ -79,7 +79,7 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
     });
     const before = await counters(pipeline.url);
     const cpuBefore = await sampleCpu(pipeline.child.pid);
-    const result = await fire(target, load.deliveries, options.connections);
+    const { result, seconds } = await fire(target, load.deliveries, options.connections);
     const cpuAfter = await sampleCpu(pipeline.child.pid);
     const after = await counters(pipeline.url);
 
@@ -96,8 +96,8 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
       events: options.events,
       duplicates,
       connections: options.connections,
-      duration_s: round(result.duration, 2),
-      events_per_s: Math.round(options.events / result.duration),
+      duration_s: round(seconds, 2),
+      events_per_s: Math.round(options.events / seconds),
       latency_ms: {
         p50: result.latency.p50,
         p90: result.latency.p90,
@@ -110,7 +110,7 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
         (after.batchSum - before.batchSum) / Math.max(1, after.batchCount - before.batchCount),
         1,
       ),
-      cpu: cpuBetween(cpuBefore, cpuAfter, result.duration),
+      cpu: cpuBetween(cpuBefore, cpuAfter, seconds),
       mean_flush_ms: round(
         (1000 * (after.flushSum - before.flushSum)) /
           Math.max(1, after.batchCount - before.batchCount),
@@ -133,13 +133,21 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
   }
 }
 
-function fire(
+/**
+ * Sends every delivery through autocannon and times the run from the first request to the last
+ * answer. autocannon's own `duration` only advances in whole-second ticks, which understated
+ * throughput by up to a second's worth (30,000 events "in 8.02 s").
+ */
+async function fire(
   url: string,
   deliveries: { body: Buffer; headers: Record<string, string> }[],
   connections: number,
-): Promise<autocannon.Result> {
+): Promise<{ result: autocannon.Result; seconds: number }> {
   let next = 0;
-  return autocannon({
+  const started = performance.now();
+  let lastAnswer = started;
+  // autocannon's tracker is an EventEmitter that is also thenable; its typings know only the latter.
+  const instance = autocannon({
     url,
     method: 'POST',
     connections,
@@ -155,7 +163,12 @@ function fire(
         },
       },
     ],
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
+  instance.on('response', () => {
+    lastAnswer = performance.now();
   });
+  const result = await instance;
+  return { result, seconds: (lastAnswer - started) / 1000 };
 }
 
 interface Counters {
