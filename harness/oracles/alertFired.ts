@@ -6,6 +6,7 @@ import {
   describeSelection,
   selectDeliveries,
   type DeliverySelect,
+  nothingSelected,
 } from './selectDeliveries.js';
 
 type Oracle = OracleDocument & {
@@ -23,13 +24,7 @@ export const alertFired: OracleKind<Oracle> = {
     `alert ${oracle.alert}${oracle.severity ? ` (${oracle.severity})` : ''} fired for ${describeSelection(oracle.step, oracle.select)}`,
   async evaluate(oracle, context) {
     const records = selectDeliveries(context, oracle.step, oracle.select);
-    if (records.length === 0)
-      return fail(
-        oracle.alert,
-        [],
-        describeSelection(oracle.step, oracle.select),
-        'no delivery matched the selection',
-      );
+    if (records.length === 0) return nothingSelected(oracle.alert, oracle.step, oracle.select);
     const found: unknown[] = [];
     for (const record of records) {
       const alerts = await readAlerts(context, record.correlationId, oracle.alert);

@@ -6,6 +6,7 @@ import {
   describeSelection,
   selectDeliveries,
   type DeliverySelect,
+  nothingSelected,
 } from './selectDeliveries.js';
 
 type Oracle = OracleDocument & {
@@ -22,13 +23,7 @@ export const auditRecorded: OracleKind<Oracle> = {
     `${describeSelection(oracle.step, oracle.select)} audited as ${oracle.expect.outcome}${oracle.expect.error_code ? ` (${oracle.expect.error_code})` : ''}`,
   async evaluate(oracle, context) {
     const records = selectDeliveries(context, oracle.step, oracle.select);
-    if (records.length === 0)
-      return fail(
-        oracle.expect,
-        [],
-        describeSelection(oracle.step, oracle.select),
-        'no delivery matched the selection',
-      );
+    if (records.length === 0) return nothingSelected(oracle.expect, oracle.step, oracle.select);
     const seen: unknown[] = [];
     for (const record of records) {
       const rows = await readAudit(context, record.correlationId);

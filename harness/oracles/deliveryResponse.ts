@@ -6,6 +6,7 @@ import {
   describeSelection,
   selectDeliveries,
   type DeliverySelect,
+  nothingSelected,
 } from './selectDeliveries.js';
 
 type Oracle = OracleDocument & {
@@ -23,13 +24,7 @@ export const deliveryResponse: OracleKind<Oracle> = {
     `${describeSelection(oracle.step, oracle.select)} answered ${JSON.stringify(oracle.expect)}`,
   async evaluate(oracle, context) {
     const records = selectDeliveries(context, oracle.step, oracle.select);
-    if (records.length === 0)
-      return fail(
-        oracle.expect,
-        [],
-        describeSelection(oracle.step, oracle.select),
-        'no delivery matched the selection',
-      );
+    if (records.length === 0) return nothingSelected(oracle.expect, oracle.step, oracle.select);
     const answers = records.map(answerOf);
     for (const [index, record] of records.entries()) {
       const difference = firstDifference(oracle.expect, answers[index] as Record<string, unknown>);

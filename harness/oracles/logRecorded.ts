@@ -5,6 +5,7 @@ import {
   describeSelection,
   selectDeliveries,
   type DeliverySelect,
+  nothingSelected,
 } from './selectDeliveries.js';
 
 type Oracle = OracleDocument & { step: string; select?: DeliverySelect; message: string };
@@ -32,13 +33,7 @@ export const logRecorded: OracleKind<Oracle> = {
         message: 'the pipeline log of a remote SUT is not available',
       };
     const records = selectDeliveries(context, oracle.step, oracle.select);
-    if (records.length === 0)
-      return fail(
-        oracle.message,
-        [],
-        describeSelection(oracle.step, oracle.select),
-        'no delivery matched the selection',
-      );
+    if (records.length === 0) return nothingSelected(oracle.message, oracle.step, oracle.select);
     const lines: unknown[] = [];
     for (const record of records) {
       const line = await log.waitFor(

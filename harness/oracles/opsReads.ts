@@ -35,27 +35,32 @@ export interface AlertRecord {
 
 const enc = encodeURIComponent;
 
-export async function readInboxEvent(
+export function readInboxEvent(
   context: ScenarioContext,
   eventId: string,
 ): Promise<InboxRecord | undefined> {
-  const response = await context.sut.ops.get<InboxRecord>(
-    `/ops/inbox/${enc(context.partner.partner_id)}/${enc(eventId)}`,
-  );
-  if (response.status === 404) return undefined;
-  if (response.status !== 200) throw new Error(`GET /ops/inbox answered ${response.status}`);
-  return response.body;
+  return readRecord<InboxRecord>(context, 'inbox', eventId);
 }
 
-export async function readOrder(
+export function readOrder(
   context: ScenarioContext,
   orderNumber: string,
 ): Promise<OrderRecord | undefined> {
-  const response = await context.sut.ops.get<OrderRecord>(
-    `/ops/orders/${enc(context.partner.partner_id)}/${enc(orderNumber)}`,
+  return readRecord<OrderRecord>(context, 'orders', orderNumber);
+}
+
+/** `GET /ops/{collection}/{partner}/{id}`: the record, or undefined for a 404. */
+async function readRecord<T>(
+  context: ScenarioContext,
+  collection: 'inbox' | 'orders',
+  id: string,
+): Promise<T | undefined> {
+  const response = await context.sut.ops.get<T>(
+    `/ops/${collection}/${enc(context.partner.partner_id)}/${enc(id)}`,
   );
   if (response.status === 404) return undefined;
-  if (response.status !== 200) throw new Error(`GET /ops/orders answered ${response.status}`);
+  if (response.status !== 200)
+    throw new Error(`GET /ops/${collection} answered ${response.status}`);
   return response.body;
 }
 

@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from '../../simulators/webhook/webhookSender.js';
 import type { ScenarioContext } from '../run/scenarioContext.js';
+import { fail, type OracleCheck } from './oracleKind.js';
 
 export interface DeliverySelect {
   fault?: string;
@@ -53,4 +54,13 @@ export function answerOf(record: DeliveryRecord): {
     ...(body.effect !== undefined ? { effect: body.effect } : {}),
     ...(body.error?.code !== undefined ? { error_code: body.error.code } : {}),
   };
+}
+
+/** The failure of an oracle whose selection matched no delivery: it checked nothing. */
+export function nothingSelected(
+  expected: unknown,
+  stepId: string,
+  select?: DeliverySelect,
+): OracleCheck {
+  return fail(expected, [], describeSelection(stepId, select), 'no delivery matched the selection');
 }

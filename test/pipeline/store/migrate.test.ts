@@ -9,6 +9,19 @@ import {
 import type { Store } from '../../../pipeline/store/store.js';
 import { ENGINES, openTestStore, schemaExists, type TestStore } from '../../support/stores.js';
 
+/** Unmigrated stores for one test, disposed after it. */
+function freshStores(engine: (typeof ENGINES)[number]): () => Promise<TestStore> {
+  const opened: TestStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((testStore) => testStore.dispose()));
+  });
+  return async () => {
+    const testStore = await openTestStore(engine, { migrated: false });
+    opened.push(testStore);
+    return testStore;
+  };
+}
+
 function customMigration(version: number, name: string, sql: string): Migration {
   return { version, name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
 }
@@ -29,15 +42,7 @@ async function tableNames(store: Store): Promise<string[]> {
 }
 
 describe.each(ENGINES)('migrate on $name', (engine) => {
-  const opened: TestStore[] = [];
-  const fresh = async () => {
-    const testStore = await openTestStore(engine, { migrated: false });
-    opened.push(testStore);
-    return testStore;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((testStore) => testStore.dispose()));
-  });
+  const fresh = freshStores(engine);
 
   it('brings a fresh store up to date, and a second run applies nothing', async () => {
     const { store } = await fresh();
@@ -112,15 +117,7 @@ describe.each(ENGINES)('migrate on $name', (engine) => {
 describe.each(ENGINES.filter((engine) => engine.name === 'postgres'))(
   'migrate on $name, concurrently',
   (engine) => {
-    const opened: TestStore[] = [];
-    const fresh = async () => {
-      const testStore = await openTestStore(engine, { migrated: false });
-      opened.push(testStore);
-      return testStore;
-    };
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((testStore) => testStore.dispose()));
-    });
+    const fresh = freshStores(engine);
 
     it('lets two pipelines migrate one schema at the same time, applying each migration once', async () => {
       const migrations = [
