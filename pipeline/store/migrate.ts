@@ -81,6 +81,10 @@ export async function migrate(
 /** True when every migration this code knows is applied (for /readyz). */
 export async function isMigrated(store: Store): Promise<boolean> {
   const known = await readMigrations();
+  const [table] = await store.query<{ present: boolean }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present`,
+  );
+  if (!table?.present) return false; // never migrated: pending, not unreachable
   const rows = await store.query<{ version: number }>('SELECT version FROM schema_migrations');
   const versions = new Set(rows.map((row) => Number(row.version)));
   return known.every((migration) => versions.has(migration.version));

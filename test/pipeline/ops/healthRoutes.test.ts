@@ -1,12 +1,17 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../lib/logger.js';
+import { createPipeline } from '../../../pipeline/app.js';
 import {
+  loadTestProfiles,
   orderEvent,
   startPipelineUnderTest,
   uniqueId,
   WEBHOOK_PARTNER,
   type PipelineUnderTest,
 } from '../../support/pipelineUnderTest.js';
-import { ENGINES } from '../../support/stores.js';
+import { ENGINES, openTestStore } from '../../support/stores.js';
 
 /** The value of one sample line of Prometheus text, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -122,5 +127,32 @@ describe.each(ENGINES)('health and metrics on $name', (engine) => {
       );
     }
     expect((await sut.get('/readyz')).status).toBe(200);
+  });
+
+  it('/readyz says migrations are pending, not that the store is unreachable, before the first migration', async () => {
+    const empty = await openTestStore(engine, { migrated: false });
+    try {
+      const pipeline = createPipeline({
+        store: empty.store,
+        profiles: await loadTestProfiles(),
+        secrets: new Map(),
+        logger: silentLogger(),
+      });
+      const server = createServer(pipeline.app);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toMatchObject({
+          status: 'not_ready',
+          checks: { store: 'ok', migrations: 'pending' },
+        });
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    } finally {
+      await empty.dispose();
+    }
   });
 });
