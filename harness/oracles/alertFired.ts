@@ -1,20 +1,17 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { fail, pass, type OracleKind } from './oracleKind.js';
 import { readAlerts } from './opsReads.js';
 import {
   deliveryLabel,
   describeSelection,
   selectDeliveries,
-  type DeliverySelect,
+  type StepOracle,
   nothingSelected,
 } from './selectDeliveries.js';
 
-type Oracle = OracleDocument & {
-  step: string;
-  select?: DeliverySelect;
+type Oracle = StepOracle<{
   alert: string;
   severity?: string;
-};
+}>;
 
 /** An alert of the given kind was raised for each selected delivery (matched by correlation id). */
 export const alertFired: OracleKind<Oracle> = {

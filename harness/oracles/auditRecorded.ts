@@ -1,19 +1,14 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { fail, firstDifference, pass, type OracleKind } from './oracleKind.js';
 import { readAudit } from './opsReads.js';
 import {
   deliveryLabel,
   describeSelection,
   selectDeliveries,
-  type DeliverySelect,
+  type StepOracle,
   nothingSelected,
 } from './selectDeliveries.js';
 
-type Oracle = OracleDocument & {
-  step: string;
-  select?: DeliverySelect;
-  expect: { outcome: string; error_code?: string };
-};
+type Oracle = StepOracle<{ expect: { outcome: string; error_code?: string } }>;
 
 /** Each selected delivery left exactly one audit row, with the expected outcome and error code. */
 export const auditRecorded: OracleKind<Oracle> = {

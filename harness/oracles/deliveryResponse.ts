@@ -1,19 +1,16 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { fail, firstDifference, pass, type OracleKind } from './oracleKind.js';
 import {
   answerOf,
   deliveryLabel,
   describeSelection,
   selectDeliveries,
-  type DeliverySelect,
+  type StepOracle,
   nothingSelected,
 } from './selectDeliveries.js';
 
-type Oracle = OracleDocument & {
-  step: string;
-  select?: DeliverySelect;
+type Oracle = StepOracle<{
   expect: Record<string, unknown>;
-};
+}>;
 
 /** Every selected delivery got the expected answer: status, outcome, effect, error code. */
 export const deliveryResponse: OracleKind<Oracle> = {

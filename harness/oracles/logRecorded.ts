@@ -1,14 +1,13 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { fail, pass, type OracleKind } from './oracleKind.js';
 import {
   deliveryLabel,
   describeSelection,
   selectDeliveries,
-  type DeliverySelect,
+  type StepOracle,
   nothingSelected,
 } from './selectDeliveries.js';
 
-type Oracle = OracleDocument & { step: string; select?: DeliverySelect; message: string };
+type Oracle = StepOracle<{ message: string }>;
 
 /** How long to wait for a log line to trail the answer it belongs to. */
 const LOG_LINE_GRACE_MS = 5_000;

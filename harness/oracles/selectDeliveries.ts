@@ -1,4 +1,5 @@
 import type { DeliveryRecord } from '../../simulators/webhook/webhookSender.js';
+import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import type { ScenarioContext } from '../run/scenarioContext.js';
 import { fail, type OracleCheck } from './oracleKind.js';
 
@@ -7,6 +8,12 @@ export interface DeliverySelect {
   without_fault?: string;
   nth?: number;
 }
+
+/** An oracle about some of one step's deliveries: `step`, and optionally `select`. */
+export type StepOracle<Fields> = OracleDocument & {
+  step: string;
+  select?: DeliverySelect;
+} & Fields;
 
 /** The deliveries of a step an oracle looks at: all, those a fault shaped, or the nth. */
 export function selectDeliveries(

@@ -92,7 +92,6 @@ export function pgliteAsStore(db: PGlite): Store {
   });
   return {
     engine: 'pglite',
-    parallelism: 1,
     ...asSql(db),
     transaction: <T>(work: (tx: Sql) => Promise<T>): Promise<T> =>
       db.transaction((tx) => work(asSql(tx))),

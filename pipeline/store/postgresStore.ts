@@ -49,7 +49,6 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
   await pool.query('SELECT 1');
   return {
     engine: 'postgres',
-    parallelism: poolSize,
     async query<Row>(text: string, params?: unknown[]): Promise<Row[]> {
       return (await pool.query(prepared(text, params))).rows as Row[];
     },

@@ -11,8 +11,6 @@ export interface Sql {
 
 export interface Store extends Sql {
   readonly engine: 'pglite' | 'postgres';
-  /** How many transactions can usefully run at once (1 for PGlite, the pool size for PostgreSQL). */
-  readonly parallelism: number;
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

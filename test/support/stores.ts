@@ -106,7 +106,6 @@ export async function schemaExists(databaseUrl: string, schema: string): Promise
 export function yieldingStore(store: Store): Store {
   return {
     engine: store.engine,
-    parallelism: store.parallelism,
     query: (text, params) => store.query(text, params),
     exec: (script) => store.exec(script),
     async transaction(work) {
