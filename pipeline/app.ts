@@ -3,13 +3,15 @@ import type { PartnerProfile } from '../contracts/partners/partnerProfile.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { correlation } from './http/correlation.js';
-import { PIPELINE_ERRORS } from './http/errors.js';
+import { clientErrorSpec, PIPELINE_ERRORS } from './http/errors.js';
 import { sendError } from './http/sendError.js';
 import { InboxWriter } from './inbox/inboxWriter.js';
+import { DEFAULT_INBOX_POLICY, type InboxPolicy } from './inbox/recordDeliveries.js';
 import { createMetrics, type PipelineMetrics } from './observability/metrics.js';
 import { healthRouter } from './ops/healthRoutes.js';
 import { opsRouter } from './ops/opsRoutes.js';
 import type { Store } from './store/store.js';
+import { isStoreDown } from './store/storeErrors.js';
 import { webhookInboxRouter } from './webhooks/inboxRoute.js';
 
 export interface PipelineOptions {
@@ -23,6 +25,15 @@ export interface PipelineOptions {
   maxBodyBytes?: number;
   opsToken?: string;
   inboxBatch?: { maxBatch?: number; maxConcurrentFlushes?: number };
+  /** Alert grouping and the audit bound for unauthenticated refusals; DEFAULT_INBOX_POLICY. */
+  inboxPolicy?: InboxPolicy;
+  /** What every audit reason and alert detail passes through (secrets and PII masked). */
+  redaction?: Redaction;
+}
+
+export interface Redaction {
+  text(text: string): string;
+  json<T>(value: T): T;
 }
 
 export interface Pipeline {
@@ -38,8 +49,10 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.store);
+  const redaction = options.redaction ?? { text: (text) => text, json: (value) => value };
   const inbox = new InboxWriter(options.store, {
     ...options.inboxBatch,
+    policy: options.inboxPolicy,
     onBatch: (size, seconds) => {
       metrics.inboxBatchSize.observe(size);
       metrics.inboxFlushSeconds.observe(seconds);
@@ -60,6 +73,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       logger: options.logger,
       clock,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      redactText: (text) => redaction.text(text),
+      redactJson: (value) => redaction.json(value),
     }),
   );
   app.use(
@@ -68,10 +83,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       profiles: options.profiles,
       secrets: options.secrets,
       opsToken: options.opsToken,
+      auditedPerWindow: (options.inboxPolicy ?? DEFAULT_INBOX_POLICY)
+        .unauthenticatedAuditsPerWindow,
     }),
   );
   app.use((req: Request, res: Response) => sendError(req, res, PIPELINE_ERRORS.routeNotFound));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A 4xx raised by express itself (e.g. a path that is not valid percent-encoding) is the
+    // caller's mistake, answered as such; only what is left is ours.
+    const clientError = clientErrorSpec(error);
+    if (clientError) {
+      if (!res.headersSent) sendError(req, res, clientError);
+      return;
+    }
     options.logger.error({ correlation_id: req.correlationId, err: error }, 'request failed');
     if (res.headersSent) return;
     sendError(
@@ -81,9 +105,4 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     );
   });
   return { app, inbox, metrics };
-}
-
-function isStoreDown(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001';
 }

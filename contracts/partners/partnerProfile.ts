@@ -14,6 +14,13 @@ export interface FieldMappingRule {
   type: FieldType;
   required?: boolean;
   pii?: boolean;
+  /** string: longest value accepted (default DEFAULT_MAX_LENGTH). */
+  max_length?: number;
+  /** integer bounds, inclusive. */
+  minimum?: number;
+  maximum?: number;
+  /** datetime: refused when later than now + the profile's clock_skew_s. */
+  not_after_now?: boolean;
   notes?: string;
 }
 
@@ -43,8 +50,14 @@ export interface PartnerProfile {
   };
   webhook?: WebhookSettings;
   retry_policy: Record<string, RetryPolicy>;
+  /** How far ahead of our clock a partner's timestamps may be; DEFAULT_CLOCK_SKEW_S if absent. */
+  clock_skew_s?: number;
   field_mapping?: Record<string, FieldMappingRule[]>;
 }
+
+/** A string field's longest value unless its rule says otherwise: fits any index entry. */
+export const DEFAULT_MAX_LENGTH = 256;
+export const DEFAULT_CLOCK_SKEW_S = 300;
 
 export const partnerProfileSchema = schema;
 
@@ -131,7 +144,24 @@ function crossFieldProblems(file: string, profile: PartnerProfile): DataFileProb
         });
       }
       seen.add(rule.ours);
+      problems.push(...ruleOptionProblems(file, `/field_mapping/${entity}/${index}`, rule));
     });
   }
+  return problems;
+}
+
+/** Options that only mean something for one field type, and bounds that contradict each other. */
+function ruleOptionProblems(file: string, path: string, rule: FieldMappingRule): DataFileProblem[] {
+  const problems: DataFileProblem[] = [];
+  const onlyFor = (option: keyof FieldMappingRule, type: FieldType) => {
+    if (rule[option] !== undefined && rule.type !== type)
+      problems.push({ file, path: `${path}/${option}`, reason: `applies to ${type} fields only` });
+  };
+  onlyFor('max_length', 'string');
+  onlyFor('minimum', 'integer');
+  onlyFor('maximum', 'integer');
+  onlyFor('not_after_now', 'datetime');
+  if (rule.minimum !== undefined && rule.maximum !== undefined && rule.minimum > rule.maximum)
+    problems.push({ file, path: `${path}/maximum`, reason: 'is below minimum' });
   return problems;
 }

@@ -14,6 +14,8 @@ export interface EventDelivery {
   correlationId: string;
   scheme: SignatureScheme;
   receivedAt: Date;
+  /** The peer address the delivery came from, for the audit. */
+  source?: string;
 }
 
 /** Something an operator must look at, raised in the same transaction as the audit row. */
@@ -37,6 +39,14 @@ export interface RefusedDelivery {
   scheme?: string;
   receivedAt: Date;
   alert?: AlertDraft;
+  /** The peer address the request came from: the audit names it, and floods are bounded by it. */
+  source?: string;
+  /**
+   * Refused before the partner was authenticated (unknown partner, bad signature, unreadable
+   * request): audited in full only within a bound per source (see InboxPolicy); beyond it, only
+   * counted, so a flood cannot grow the audit without limit.
+   */
+  unauthenticated?: boolean;
 }
 
 export type InboxSubmission = EventDelivery | RefusedDelivery;
@@ -45,4 +55,4 @@ export type DeliveryOutcome =
   | { outcome: 'processed'; effect: 'applied' | 'superseded' }
   | { outcome: 'replayed' }
   | { outcome: 'conflict'; storedSha256: string }
-  | { outcome: 'refused'; alertRaised: boolean };
+  | { outcome: 'refused'; alertRaised: boolean; audited: boolean };

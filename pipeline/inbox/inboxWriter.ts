@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Batcher, ItemFailure } from '../../lib/batcher.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryOutcome, InboxSubmission } from './delivery.js';
-import { recordDeliveries } from './recordDeliveries.js';
+import { DEFAULT_INBOX_POLICY, recordDeliveries, type InboxPolicy } from './recordDeliveries.js';
 
 export interface InboxWriterOptions {
   maxBatch?: number;
@@ -10,6 +10,8 @@ export interface InboxWriterOptions {
   maxConcurrentFlushes?: number;
   /** Told of every committed (or failed) batch: its size and how long its statement took. */
   onBatch?(size: number, seconds: number): void;
+  /** Alert grouping and the audit bound for unauthenticated refusals. */
+  policy?: InboxPolicy;
 }
 
 /**
@@ -20,9 +22,11 @@ export interface InboxWriterOptions {
 export class InboxWriter {
   readonly #store: Store;
   readonly #batcher: Batcher<InboxSubmission, DeliveryOutcome>;
+  readonly #policy: InboxPolicy;
 
   constructor(store: Store, options: InboxWriterOptions = {}) {
     this.#store = store;
+    this.#policy = options.policy ?? DEFAULT_INBOX_POLICY;
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch ?? 256,
       maxConcurrentFlushes: options.maxConcurrentFlushes ?? 1,
@@ -47,7 +51,7 @@ export class InboxWriter {
 
   async #flush(items: InboxSubmission[]): Promise<(DeliveryOutcome | ItemFailure)[]> {
     try {
-      return await recordDeliveries(this.#store, items);
+      return await recordDeliveries(this.#store, items, this.#policy);
     } catch (error) {
       if (items.length === 1) throw error;
       // One at a time, in arrival order: retried in parallel, a later duplicate (or a conflicting
@@ -55,7 +59,9 @@ export class InboxWriter {
       const results: (DeliveryOutcome | ItemFailure)[] = [];
       for (const item of items) {
         try {
-          results.push((await recordDeliveries(this.#store, [item]))[0] as DeliveryOutcome);
+          results.push(
+            (await recordDeliveries(this.#store, [item], this.#policy))[0] as DeliveryOutcome,
+          );
         } catch (itemError) {
           // Items that still fail surface their own error to their own caller.
           results.push(new ItemFailure(itemError));

@@ -25,17 +25,29 @@ const RECORD_DELIVERIES = readFileSync(new URL('./recordDeliveries.sql', import.
 /** Rounds of the rare "another worker inserted it meanwhile" retry before giving up. */
 const MAX_LATE_KEY_ROUNDS = 3;
 
+/** How floods are absorbed: alert grouping and the audit bound for unauthenticated refusals. */
+export interface InboxPolicy {
+  /** Alerts of one partner and kind within this many seconds are one alert with a count. */
+  alertGroupWindowS: number;
+  /** Unauthenticated refusals audited in full per source address and budget window. */
+  unauthenticatedAuditsPerWindow: number;
+  auditBudgetWindowS: number;
+}
+
+export const DEFAULT_INBOX_POLICY: InboxPolicy = {
+  alertGroupWindowS: 300,
+  unauthenticatedAuditsPerWindow: 100,
+  auditBudgetWindowS: 60,
+};
+
 export async function recordDeliveries(
   sql: Sql,
   batch: InboxSubmission[],
+  policy: InboxPolicy = DEFAULT_INBOX_POLICY,
 ): Promise<DeliveryOutcome[]> {
-  const outcomes: (DeliveryOutcome | undefined)[] = batch.map((item) =>
-    item.kind === 'refusal'
-      ? { outcome: 'refused', alertRaised: item.alert !== undefined }
-      : undefined,
-  );
+  const outcomes: (DeliveryOutcome | undefined)[] = batch.map(() => undefined);
   let pending = batch.flatMap((item, index) => (item.kind === 'event' ? [{ item, index }] : []));
-  let refusals = batch.filter((item): item is RefusedDelivery => item.kind === 'refusal');
+  let refusals = batch.flatMap((item, index) => (item.kind === 'refusal' ? [{ item, index }] : []));
 
   for (
     let round = 0;
@@ -43,16 +55,27 @@ export async function recordDeliveries(
     round++
   ) {
     const rows = await sql.query<{
+      item: 'event' | 'refusal';
       ord: number;
       outcome: string;
       effect: string | null;
       stored_sha256: string | null;
     }>(RECORD_DELIVERIES, [
-      JSON.stringify(pending.map(({ item }, ord) => eventRow(item, ord))),
-      JSON.stringify(refusals.map(refusalRow)),
+      JSON.stringify(pending.map(({ item }, ord) => eventRow(item, ord, policy))),
+      JSON.stringify(refusals.map(({ item }, ord) => refusalRow(item, ord, policy))),
+      policy.unauthenticatedAuditsPerWindow,
     ]);
     const retry: typeof pending = [];
     for (const row of rows) {
+      if (row.item === 'refusal') {
+        const entry = refusals[row.ord] as (typeof refusals)[number];
+        outcomes[entry.index] = {
+          outcome: 'refused',
+          alertRaised: entry.item.alert !== undefined,
+          audited: row.outcome === 'audited',
+        };
+        continue;
+      }
       const entry = pending[row.ord] as (typeof pending)[number];
       if (row.outcome === 'retry') retry.push(entry);
       else outcomes[entry.index] = toOutcome(row);
@@ -76,7 +99,13 @@ function toOutcome(row: {
   return { outcome: 'conflict', storedSha256: row.stored_sha256 ?? '' };
 }
 
-function eventRow(item: EventDelivery, ord: number) {
+/** The start of the fixed, epoch-aligned window of `seconds` that `at` falls in. */
+function windowStart(at: Date, seconds: number): string {
+  const size = Math.max(1, seconds) * 1000;
+  return new Date(Math.floor(at.getTime() / size) * size).toISOString();
+}
+
+function eventRow(item: EventDelivery, ord: number, policy: InboxPolicy) {
   return {
     ord,
     partner_id: item.partnerId,
@@ -88,6 +117,8 @@ function eventRow(item: EventDelivery, ord: number) {
     signature_scheme: item.scheme,
     correlation_id: item.correlationId,
     received_at: item.receivedAt.toISOString(),
+    source: item.source ?? null,
+    alert_window: windowStart(item.receivedAt, policy.alertGroupWindowS),
     order_id: item.order.order_id,
     status: item.order.status,
     total_amount: item.order.total_amount,
@@ -97,8 +128,9 @@ function eventRow(item: EventDelivery, ord: number) {
   };
 }
 
-function refusalRow(item: RefusedDelivery) {
+function refusalRow(item: RefusedDelivery, ord: number, policy: InboxPolicy) {
   return {
+    ord,
     partner_id: item.partnerId,
     event_id: item.eventId ?? null,
     correlation_id: item.correlationId,
@@ -108,6 +140,10 @@ function refusalRow(item: RefusedDelivery) {
     payload_sha256: item.payloadSha256 ?? null,
     signature_scheme: item.scheme ?? null,
     received_at: item.receivedAt.toISOString(),
+    source: item.source ?? 'unknown',
+    unauthenticated: item.unauthenticated ?? false,
+    budget_window: windowStart(item.receivedAt, policy.auditBudgetWindowS),
+    alert_window: windowStart(item.receivedAt, policy.alertGroupWindowS),
     alert_kind: item.alert?.kind ?? null,
     alert_severity: item.alert?.severity ?? null,
     alert_message: item.alert?.message ?? null,

@@ -12,6 +12,7 @@ export interface PipelineMetrics {
   webhookDeliveries: Counter<'partner_id' | 'outcome' | 'code'>;
   webhookIngestSeconds: Histogram<'partner_id' | 'outcome'>;
   alertsRaised: Counter<'partner_id' | 'kind'>;
+  auditSuppressed: Counter<'partner_id'>;
   inboxBatchSize: Histogram;
   inboxFlushSeconds: Histogram;
 }
@@ -34,8 +35,14 @@ export function createMetrics(store: Store): PipelineMetrics {
   });
   const alertsRaised = new Counter({
     name: 'b2b_alerts_total',
-    help: 'Alerts raised, by partner and kind.',
+    help: 'Alert occurrences, by partner and kind (grouped into one alert record per partner, kind and window: see /ops/alerts).',
     labelNames: ['partner_id', 'kind'] as const,
+    registers: [registry],
+  });
+  const auditSuppressed = new Counter({
+    name: 'b2b_audit_suppressed_total',
+    help: 'Unauthenticated refusals over the per-source audit bound: counted (here and in /ops/audit-budget), not audited row by row.',
+    labelNames: ['partner_id'] as const,
     registers: [registry],
   });
   const inboxBatchSize = new Histogram({
@@ -71,6 +78,7 @@ export function createMetrics(store: Store): PipelineMetrics {
     webhookDeliveries,
     webhookIngestSeconds,
     alertsRaised,
+    auditSuppressed,
     inboxBatchSize,
     inboxFlushSeconds,
   };

@@ -31,6 +31,8 @@ interface DeliveryRow {
   payload_sha256: string | null;
   signature_scheme: string | null;
   received_at: Date;
+  source_address: string | null;
+  alert_id: number | null;
 }
 
 interface AlertRow {
@@ -42,6 +44,9 @@ interface AlertRow {
   message: string;
   details: Record<string, unknown>;
   raised_at: Date;
+  last_raised_at: Date;
+  occurrences: number;
+  group_window_start: Date | null;
 }
 
 export async function listInbox(
@@ -92,13 +97,29 @@ export async function listDeliveries(
   return toPage(rows, page, presentDelivery);
 }
 
+/**
+ * Alerts, newest first. An alert is a group: every occurrence of one kind for one partner within
+ * the grouping window, with its count and first and last time. `correlation_id` finds the group a
+ * delivery counted in (through its audit row), not only the group's first delivery.
+ */
 export async function listAlerts(
   sql: Sql,
   filters: { partner_id?: string; kind?: string; correlation_id?: string },
   page: PageRequest,
 ): Promise<Page<Record<string, unknown>>> {
-  const where = whereClause(filters, page);
-  const rows = await sql.query<AlertRow>(`SELECT * FROM alerts ${where.sql}`, where.params);
+  const { correlation_id: correlationId, ...plain } = filters;
+  const where = whereClause(plain, page);
+  let rows: AlertRow[];
+  if (correlationId === undefined || correlationId === '') {
+    rows = await sql.query<AlertRow>(`SELECT * FROM alerts ${where.sql}`, where.params);
+  } else {
+    const n = where.params.length + 1;
+    const byCorrelation = `(correlation_id = $${n} OR seq IN (SELECT alert_id FROM webhook_deliveries WHERE correlation_id = $${n} AND alert_id IS NOT NULL))`;
+    const sqlText = where.sql.startsWith('WHERE ')
+      ? `SELECT * FROM alerts WHERE ${byCorrelation} AND ${where.sql.slice('WHERE '.length)}`
+      : `SELECT * FROM alerts WHERE ${byCorrelation} ${where.sql}`;
+    rows = await sql.query<AlertRow>(sqlText, [...where.params, correlationId]);
+  }
   return toPage(rows, page, (row) => ({
     id: row.seq,
     partner_id: row.partner_id,
@@ -108,7 +129,46 @@ export async function listAlerts(
     message: row.message,
     details: row.details,
     raised_at: row.raised_at.toISOString(),
+    occurrences: Number(row.occurrences),
+    last_raised_at: row.last_raised_at.toISOString(),
+    group_window_start: row.group_window_start?.toISOString() ?? null,
   }));
+}
+
+/**
+ * Unauthenticated refusals per source address and window: how many came, how many were audited
+ * in full, how many only counted (over the bound). Newest window first.
+ */
+export async function listAuditBudget(
+  sql: Sql,
+  filters: { source?: string },
+  limit: number,
+  auditedPerWindow: number,
+): Promise<Record<string, unknown>[]> {
+  const rows = await sql.query<{
+    source: string;
+    window_start: Date;
+    refusals: number;
+    first_refused_at: Date;
+    last_refused_at: Date;
+  }>(
+    `SELECT * FROM audit_budget WHERE ($1::text IS NULL OR source = $1)
+      ORDER BY window_start DESC, source COLLATE "C" LIMIT $2`,
+    [filters.source ?? null, limit],
+  );
+  return rows.map((row) => {
+    const refusals = Number(row.refusals);
+    const audited = Math.min(refusals, auditedPerWindow);
+    return {
+      source: row.source,
+      window_start: row.window_start.toISOString(),
+      refusals,
+      audited,
+      suppressed: refusals - audited,
+      first_refused_at: row.first_refused_at.toISOString(),
+      last_refused_at: row.last_refused_at.toISOString(),
+    };
+  });
 }
 
 export async function getOrder(
@@ -223,5 +283,7 @@ function presentDelivery(row: DeliveryRow): Record<string, unknown> {
     payload_sha256: row.payload_sha256,
     signature_scheme: row.signature_scheme,
     received_at: row.received_at.toISOString(),
+    source_address: row.source_address,
+    alert_id: row.alert_id === null ? null : Number(row.alert_id),
   };
 }

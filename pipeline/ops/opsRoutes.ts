@@ -4,11 +4,20 @@ import { acceptedSchemes, type PartnerProfile } from '../../contracts/partners/p
 import { PIPELINE_ERRORS } from '../http/errors.js';
 import { sendError } from '../http/sendError.js';
 import type { Store } from '../store/store.js';
-import { getInboxEvent, getOrder, listAlerts, listDeliveries, listInbox } from './opsRecords.js';
+import {
+  getInboxEvent,
+  getOrder,
+  listAlerts,
+  listAuditBudget,
+  listDeliveries,
+  listInbox,
+} from './opsRecords.js';
 import { PageRequestError, readPageRequest } from './pagination.js';
 
 export interface OpsDeps {
   store: Store;
+  /** Unauthenticated refusals audited in full per source and window (to show what was suppressed). */
+  auditedPerWindow: number;
   profiles: Map<string, PartnerProfile>;
   secrets: Map<string, string[]>;
   /** When set, every /ops request must carry `Authorization: Bearer <token>`. */
@@ -22,8 +31,12 @@ export interface OpsDeps {
  *   GET /ops/inbox                             inbox events      ?partner_id&event_id&event_type&limit&cursor
  *   GET /ops/inbox/{partner_id}/{event_id}     one event, its payload and its delivery log
  *   GET /ops/deliveries                        delivery audit    ?partner_id&event_id&correlation_id&outcome
- *   GET /ops/alerts                            alerts            ?partner_id&kind&correlation_id
+ *   GET /ops/alerts                            alert groups      ?partner_id&kind&correlation_id
+ *   GET /ops/audit-budget                      unauthenticated refusals per source and window ?source&limit
  *   GET /ops/orders/{partner_id}/{order_id}    an order and its event chain
+ *
+ * Filters and path keys are checked before they reach SQL (length, no NUL or unpaired
+ * surrogate): a bad one is a 400 naming it, never a store error.
  */
 export function opsRouter(deps: OpsDeps): express.Router {
   const router = express.Router();
@@ -57,7 +70,11 @@ export function opsRouter(deps: OpsDeps): express.Router {
   });
 
   router.get('/ops/inbox/:partnerId/:eventId', async (req, res) => {
-    const record = await getInboxEvent(deps.store, req.params.partnerId, req.params.eventId);
+    const record = await getInboxEvent(
+      deps.store,
+      lookupKey('partner_id', req.params.partnerId),
+      lookupKey('event_id', req.params.eventId),
+    );
     if (!record)
       return sendError(req, res, PIPELINE_ERRORS.recordNotFound, [], 'No such event in the inbox.');
     res.json(record);
@@ -81,8 +98,23 @@ export function opsRouter(deps: OpsDeps): express.Router {
     );
   });
 
+  router.get('/ops/audit-budget', async (req, res) => {
+    const { limit } = readPageRequest({ limit: req.query.limit });
+    const items = await listAuditBudget(
+      deps.store,
+      pick(req, ['source']),
+      limit,
+      deps.auditedPerWindow,
+    );
+    res.json({ items, audited_per_window: deps.auditedPerWindow });
+  });
+
   router.get('/ops/orders/:partnerId/:orderId', async (req, res) => {
-    const order = await getOrder(deps.store, req.params.partnerId, req.params.orderId);
+    const order = await getOrder(
+      deps.store,
+      lookupKey('partner_id', req.params.partnerId),
+      lookupKey('order_id', req.params.orderId),
+    );
     if (!order) return sendError(req, res, PIPELINE_ERRORS.recordNotFound, [], 'No such order.');
     res.json(order);
   });
@@ -101,9 +133,24 @@ function pick<K extends string>(req: Request, names: K[]): Partial<Record<K, str
   const out: Partial<Record<K, string>> = {};
   for (const name of names) {
     const value = req.query[name];
-    if (typeof value === 'string') out[name] = value;
+    if (typeof value === 'string') out[name] = lookupKey(name, value);
   }
   return out;
+}
+
+/** Longest filter or key the ops API looks up: beyond every id the pipeline stores. */
+const MAX_KEY_LENGTH = 512;
+
+/** A filter value or path key that SQL can compare: bounded text with no NUL or lone surrogate. */
+function lookupKey(field: string, value: string | undefined): string {
+  const text = value ?? '';
+  // eslint-disable-next-line no-control-regex
+  if (text.length > MAX_KEY_LENGTH || /\u0000|\p{Cs}/u.test(text))
+    throw new PageRequestError(
+      field,
+      `${field} must be at most ${MAX_KEY_LENGTH} characters of text without NUL`,
+    );
+  return text;
 }
 
 function requireOpsToken(token: string | undefined) {

@@ -1,15 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { PartnerProfile, SignatureScheme } from '../../contracts/partners/partnerProfile.js';
+import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import type { InboxAcceptance } from '../../contracts/webhooks/orderEvent.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import { PIPELINE_ERRORS, type PipelineErrorSpec } from '../http/errors.js';
+import { clientErrorSpec, PIPELINE_ERRORS } from '../http/errors.js';
 import { sendError } from '../http/sendError.js';
-import type { AlertDraft, DeliveryOutcome } from '../inbox/delivery.js';
+import type { DeliveryOutcome } from '../inbox/delivery.js';
 import type { InboxWriter } from '../inbox/inboxWriter.js';
 import type { PipelineMetrics } from '../observability/metrics.js';
+import { isUnstorableValue, sqlState } from '../store/storeErrors.js';
 import { readOrderEvent } from './readOrderEvent.js';
+import { refuseDelivery } from './refuseDelivery.js';
 import { verifyWebhookSignature } from './verifyWebhookSignature.js';
 
 export interface WebhookInboxDeps {
@@ -20,120 +22,67 @@ export interface WebhookInboxDeps {
   logger: Logger;
   clock: Clock;
   maxBodyBytes: number;
-}
-
-interface Refusal {
-  eventId?: string;
-  scheme?: SignatureScheme;
-  alert?: AlertDraft;
-  details?: Record<string, unknown>[];
+  redactText(text: string): string;
+  redactJson<T>(value: T): T;
 }
 
 /**
  * `POST /webhooks/{partner_id}`: the webhook inbox.
  *
- *   partner known? ─> JSON? ─> body ≤ limit? ─> signature + window ─> event contract + mapping ─> inbox
- *        404            415          413                401 + alert         400/422 + alert      200 / 409
+ *   partner known? ─> JSON? ─> body ≤ limit? ─> signature + window ─> limits, contract, mapping ─> inbox
+ *        404            415          413                401 + alert        400/422 + alert           200 / 409
  *
- * Every refusal is audited (webhook_deliveries) before the answer goes out; nothing a refused
- * request carried is processed.
+ * Every request gets a deliberate answer: a path express cannot decode or a body it cannot read
+ * is a 4xx like any other refusal. Every refusal is audited (webhook_deliveries) before the answer
+ * goes out, those before authentication within a per-source bound; nothing a refused request
+ * carried is processed.
  */
 export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-
-  const refuse = async (
-    req: Request,
-    res: Response,
-    spec: PipelineErrorSpec,
-    reason: string,
-    refusal: Refusal = {},
-  ) => {
-    const started = res.locals.started as number;
-    const partnerId = auditPartnerId(deps.profiles, req.params.partnerId);
-    const outcome = await deps.inbox.submit({
-      kind: 'refusal',
-      partnerId,
-      eventId: refusal.eventId,
-      correlationId: req.correlationId,
-      httpStatus: spec.status,
-      errorCode: spec.code,
-      reason,
-      scheme: refusal.scheme,
-      receivedAt: new Date(deps.clock.now()),
-      alert: refusal.alert,
-    });
-    const label = deps.profiles.has(partnerId) ? partnerId : 'unknown';
-    deps.metrics.webhookDeliveries.inc({ partner_id: label, outcome: 'refused', code: spec.code });
-    deps.metrics.webhookIngestSeconds.observe(
-      { partner_id: label, outcome: 'refused' },
-      (performance.now() - started) / 1000,
-    );
-    if (refusal.alert)
-      deps.metrics.alertsRaised.inc({ partner_id: label, kind: refusal.alert.kind });
-    deps.logger.warn(
-      {
-        partner_id: partnerId,
-        correlation_id: req.correlationId,
-        event_id: refusal.eventId,
-        code: spec.code,
-        status: spec.status,
-        reason,
-        alert: refusal.alert?.kind,
-        outcome: outcome.outcome,
-      },
-      'webhook delivery refused',
-    );
-    sendError(req, res, spec, refusal.details);
-  };
+  const refuse = refuseDelivery(deps);
 
   const knownWebhookPartner = (req: Request, res: Response, next: NextFunction) => {
     res.locals.started = performance.now();
     const profile = deps.profiles.get(req.params.partnerId as string);
+    const unauthenticated = { unauthenticated: true };
     if (!profile)
-      return void refuse(req, res, PIPELINE_ERRORS.partnerNotFound, 'no such partner').catch(next);
+      return void refuse(req, res, PIPELINE_ERRORS.partnerNotFound, 'no such partner', {
+        ...unauthenticated,
+      }).catch(next);
     if (!profile.webhook)
       return void refuse(
         req,
         res,
         PIPELINE_ERRORS.webhookNotEnabled,
         'partner has no webhook mode',
+        unauthenticated,
       ).catch(next);
     if (!req.is('application/json')) {
       return void refuse(
         req,
         res,
         PIPELINE_ERRORS.unsupportedMediaType,
-        `content-type ${req.get('content-type') ?? 'missing'}`,
+        `content-type ${describeContentType(req.get('content-type'))}`,
+        unauthenticated,
       ).catch(next);
     }
     res.locals.profile = profile;
     next();
   };
 
-  const bodyRefused = (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      return void refuse(
-        req,
-        res,
-        PIPELINE_ERRORS.payloadTooLarge,
-        `body over ${deps.maxBodyBytes} bytes`,
-      ).catch(next);
-    }
-    if (
-      type === 'request.aborted' ||
-      type === 'request.size.invalid' ||
-      type === 'encoding.unsupported'
-    ) {
-      return void refuse(
-        req,
-        res,
-        PIPELINE_ERRORS.badRequest,
-        `body could not be read (${type})`,
-      ).catch(next);
-    }
-    next(error);
+  /** Anything express or the body reader refused with a 4xx: a path it cannot decode, a body it cannot read. */
+  const unreadableRequest = (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const spec = clientErrorSpec(error);
+    if (!spec || !req.path.startsWith('/webhooks/')) return next(error);
+    const type = (error as { type?: unknown }).type;
+    const reason =
+      spec === PIPELINE_ERRORS.payloadTooLarge
+        ? `body over ${deps.maxBodyBytes} bytes`
+        : error instanceof URIError
+          ? 'path is not valid percent-encoding'
+          : `request could not be read (${typeof type === 'string' ? type : spec.status})`;
+    refuse(req, res, spec, reason, { unauthenticated: true }).catch(next);
   };
 
   const receive = async (req: Request, res: Response) => {
@@ -149,6 +98,7 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
     if (!signature.ok) {
       const late = signature.failure === 'expired' || signature.failure === 'future';
       return refuse(req, res, signature.error, signature.detail, {
+        unauthenticated: true,
         scheme: signature.scheme,
         alert: {
           kind: late ? 'webhook.signature_expired' : 'webhook.signature_invalid',
@@ -163,7 +113,7 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
       });
     }
 
-    const read = readOrderEvent(profile, body);
+    const read = readOrderEvent(profile, body, { nowMs: deps.clock.now() });
     if (!read.ok) {
       return refuse(
         req,
@@ -171,12 +121,16 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
         read.error,
         `${read.error.code}: ${JSON.stringify(read.details).slice(0, 500)}`,
         {
+          unauthenticated: false,
           scheme: signature.scheme,
           details: read.details,
           alert: {
-            kind: 'webhook.invalid_event',
+            kind:
+              read.error === PIPELINE_ERRORS.versionFromFuture
+                ? 'webhook.version_from_future'
+                : 'webhook.invalid_event',
             severity: 'warning',
-            message: `${profile.partner_id}: a correctly signed webhook did not match the event contract`,
+            message: `${profile.partner_id}: a correctly signed webhook was refused: ${read.error.message}`,
             details: { error_code: read.error.code, problems: read.details.slice(0, 10) },
           },
         },
@@ -188,26 +142,37 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
         res,
         PIPELINE_ERRORS.eventIdMismatch,
         `webhook-id ${signature.messageId} vs event_id ${read.event.event_id}`,
-        {
-          scheme: signature.scheme,
-          eventId: read.event.event_id,
-        },
+        { unauthenticated: false, scheme: signature.scheme, eventId: read.event.event_id },
       );
     }
 
-    const outcome: DeliveryOutcome = await deps.inbox.submit({
-      kind: 'event',
-      partnerId: profile.partner_id,
-      eventId: read.event.event_id,
-      eventType: read.event.type,
-      occurredAt: read.event.occurred_at,
-      payloadText: body.toString('utf8'),
-      payloadSha256: read.payloadSha256,
-      order: read.order,
-      correlationId: req.correlationId,
-      scheme: signature.scheme,
-      receivedAt: new Date(deps.clock.now()),
-    });
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deps.inbox.submit({
+        kind: 'event',
+        partnerId: profile.partner_id,
+        eventId: read.event.event_id,
+        eventType: read.event.type,
+        occurredAt: read.event.occurred_at,
+        payloadText: body.toString('utf8'),
+        payloadSha256: read.payloadSha256,
+        order: read.order,
+        correlationId: req.correlationId,
+        scheme: signature.scheme,
+        receivedAt: new Date(deps.clock.now()),
+        source: req.socket.remoteAddress ?? 'unknown',
+      });
+    } catch (error) {
+      // The net under the input checks: a value the store cannot hold is the payload's fault.
+      if (!isUnstorableValue(error)) throw error;
+      return refuse(
+        req,
+        res,
+        PIPELINE_ERRORS.invalidEvent,
+        `the store cannot hold a value of this event (SQLSTATE ${sqlState(error)})`,
+        { unauthenticated: false, scheme: signature.scheme, eventId: read.event.event_id },
+      );
+    }
     const started = res.locals.started as number;
     deps.metrics.webhookDeliveries.inc({
       partner_id: profile.partner_id,
@@ -260,16 +225,13 @@ export function webhookInboxRouter(deps: WebhookInboxDeps): express.Router {
     res.status(200).json(answer);
   };
 
-  router.post('/webhooks/:partnerId', knownWebhookPartner, rawBody, bodyRefused, receive);
+  router.post('/webhooks/:partnerId', knownWebhookPartner, rawBody, receive);
+  router.use(unreadableRequest);
   return router;
 }
 
-/** The partner id to audit a refusal under: the real one, or the path segment made harmless. */
-function auditPartnerId(
-  profiles: Map<string, PartnerProfile>,
-  segment: string | string[] | undefined,
-): string {
-  const text = Array.isArray(segment) ? segment.join('/') : (segment ?? '');
-  if (profiles.has(text)) return text;
-  return `unknown:${text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)}`;
+/** A content type as the audit shows it: bounded, printable. */
+function describeContentType(value: string | undefined): string {
+  if (value === undefined) return 'missing';
+  return JSON.stringify(value.slice(0, 100));
 }

@@ -14,7 +14,7 @@ export function eventDelivery(
   overrides: Partial<EventDelivery> = {},
 ): EventDelivery {
   const payloadText = typeof event === 'string' ? event : JSON.stringify(event);
-  const read = readOrderEvent(profile, Buffer.from(payloadText));
+  const read = readOrderEvent(profile, Buffer.from(payloadText), { nowMs: START_MS });
   if (!read.ok) throw new Error(`test event is invalid: ${JSON.stringify(read.details)}`);
   return {
     kind: 'event',
@@ -96,7 +96,10 @@ export async function auditRows(store: Store, where: { eventId?: string; correla
 
 export async function alertRows(store: Store, correlationId: string) {
   return store.query<{ kind: string; severity: string; details: Record<string, unknown> }>(
-    'SELECT * FROM alerts WHERE correlation_id = $1 ORDER BY seq',
+    // An alert is a group (partner, kind, window); a delivery names the group it counted in.
+    `SELECT * FROM alerts WHERE correlation_id = $1
+        OR seq IN (SELECT alert_id FROM webhook_deliveries WHERE correlation_id = $1)
+      ORDER BY seq`,
     [correlationId],
   );
 }

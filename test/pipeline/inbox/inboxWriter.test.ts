@@ -68,7 +68,7 @@ describe.each(ENGINES)('InboxWriter on $name', (engine) => {
           },
         });
       }
-      return freshEvent(index);
+      return freshEvent(index + 1);
     });
     const outcomes = await Promise.all(submissions.map((submission) => writer.submit(submission)));
     await writer.idle();
@@ -77,15 +77,17 @@ describe.each(ENGINES)('InboxWriter on $name', (engine) => {
     expect(Math.max(...sizes)).toBeGreaterThan(1);
     expect(sizes.length).toBeLessThan(submissions.length);
     outcomes.forEach((outcome, index) => {
-      if (index % 4 === 1) expect(outcome).toEqual({ outcome: 'refused', alertRaised: false });
-      else if (index % 4 === 3) expect(outcome).toEqual({ outcome: 'refused', alertRaised: true });
+      if (index % 4 === 1)
+        expect(outcome).toEqual({ outcome: 'refused', alertRaised: false, audited: true });
+      else if (index % 4 === 3)
+        expect(outcome).toEqual({ outcome: 'refused', alertRaised: true, audited: true });
       else expect(outcome).toEqual({ outcome: 'processed', effect: 'applied' });
     });
     // Each event's order carries its own amount: no caller's rows were mixed up with another's.
     for (const [index, submission] of submissions.entries()) {
       if (submission.kind !== 'event') continue;
       expect(await orderRows(store, submission.order.order_id)).toEqual([
-        expect.objectContaining({ total_amount: index, last_event_id: submission.eventId }),
+        expect.objectContaining({ total_amount: index + 1, last_event_id: submission.eventId }),
       ]);
     }
   });
@@ -174,7 +176,7 @@ describe.each(ENGINES)('InboxWriter on $name', (engine) => {
       });
       expect(refusalResult).toEqual({
         ok: true,
-        value: { outcome: 'refused', alertRaised: false },
+        value: { outcome: 'refused', alertRaised: false, audited: true },
       });
 
       expect(await inboxRows(store, bad.eventId)).toEqual([]);

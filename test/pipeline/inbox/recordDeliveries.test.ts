@@ -363,8 +363,8 @@ describe.each(ENGINES)('recordDeliveries on $name', (engine) => {
     const ordersBefore = await store.query('SELECT count(*)::int AS n FROM orders');
 
     expect(await record([withAlert, withoutAlert])).toEqual([
-      { outcome: 'refused', alertRaised: true },
-      { outcome: 'refused', alertRaised: false },
+      { outcome: 'refused', alertRaised: true, audited: true },
+      { outcome: 'refused', alertRaised: false, audited: true },
     ]);
     expect(await auditRows(store, { correlationId: withAlert.correlationId })).toEqual([
       expect.objectContaining({
@@ -399,7 +399,7 @@ describe.each(ENGINES)('recordDeliveries on $name', (engine) => {
     const event = orderEvent({ eventId: uniqueId('evt'), orderId, lastModified: T1 });
     const refusal = refusedDelivery({ correlationId: uniqueId('corr') });
     expect(await record([refusal, eventDelivery(profile, event)])).toEqual([
-      { outcome: 'refused', alertRaised: false },
+      { outcome: 'refused', alertRaised: false, audited: true },
       { outcome: 'processed', effect: 'applied' },
     ]);
     expect(await orderRows(store, orderId)).toHaveLength(1);

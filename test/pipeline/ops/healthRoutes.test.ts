@@ -51,7 +51,7 @@ describe.each(ENGINES)('health and metrics on $name', (engine) => {
       orderEvent({
         eventId: uniqueId('evt'),
         orderId: uniqueId('ORD'),
-        total: index,
+        total: index + 1,
         lastModified: '2026-01-15T10:00:00.000Z',
       }),
     );

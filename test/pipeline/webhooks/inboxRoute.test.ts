@@ -189,14 +189,15 @@ describe.each(ENGINES)('POST /webhooks/:partnerId on $name', (engine) => {
       await expectRefused(sent, 'payloadTooLarge', { event });
     });
 
-    it('400 bad_request for a body in a content encoding it cannot read', async () => {
+    it('415 unsupported_media_type for a body in a content encoding it cannot read', async () => {
       const event = newEvent();
       const body = JSON.stringify(event);
       const sent = await post(WEBHOOK_PARTNER, body, {
         ...xSignatureHeaders(sut.secret, sut.nowS(), body),
         'content-encoding': 'x-unknown',
       });
-      await expectRefused(sent, 'badRequest', { event });
+      // RFC 9110 §15.5.16: an unsupported content coding is a 415.
+      await expectRefused(sent, 'unsupportedMediaType', { event });
     });
 
     it('401 signature_missing, with an alert, when no signature header is sent', async () => {
