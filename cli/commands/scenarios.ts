@@ -60,9 +60,11 @@ export function scenariosCommand(): Command {
           return;
         }
         const out: string[] = [];
+        // A team's ids may be longer than the playbook's B-002-N1: the column fits the longest.
+        const idWidth = Math.max(10, ...rows.map((row) => row.id.length));
         for (const row of rows)
           out.push(
-            `${row.id.padEnd(10)} ${row.kind.padEnd(9)} ${row.partner}  ${row.flow.padEnd(8)} ${row.title}`,
+            `${row.id.padEnd(idWidth)} ${row.kind.padEnd(9)} ${row.partner}  ${row.flow.padEnd(8)} ${row.title}`,
           );
         out.push('', 'step kinds:');
         for (const step of vocabulary.step_kinds)

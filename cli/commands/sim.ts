@@ -11,7 +11,7 @@ import { Journal } from '../../simulators/journal.js';
 import type { FaultSpec } from '../../simulators/webhook/faults/index.js';
 import { WebhookSender } from '../../simulators/webhook/webhookSender.js';
 import { EXIT } from '../exitCodes.js';
-import { parseSeed } from '../options.js';
+import { parseHttpStatus, parseMinorUnits, parseSeed } from '../options.js';
 
 /** `b2b sim webhook send`: be the partner, by hand: sign and send one event, with faults. */
 export function simCommand(): Command {
@@ -31,8 +31,8 @@ export function simCommand(): Command {
     .option('--order <number>', 'OrderNumber (default: a fresh one)')
     .option(
       '--total <minor units>',
-      'TotalGross in minor units',
-      (value) => parseInteger(value),
+      'TotalGross in minor units (an integer)',
+      parseMinorUnits,
       12_999,
     )
     .option('--currency <code>', 'CurrencyCode', 'EUR')
@@ -51,8 +51,10 @@ export function simCommand(): Command {
       "environment variable holding the secret (default: the profile's)",
     )
     .option('--seed <n>', 'seed for seeded faults (shuffle)', parseSeed)
-    .option('--expect-status <code>', 'exit 1 unless every answer has this status', (value) =>
-      parseInteger(value),
+    .option(
+      '--expect-status <code>',
+      'exit 1 unless every answer has this status (100–599)',
+      parseHttpStatus,
     )
     .option('--json', 'print journal entries as JSON lines')
     .option('--partners <dir>', 'folder of partner profiles', projectPath('partners'))
@@ -141,12 +143,6 @@ interface SendOptions {
   expectStatus?: number;
   json?: boolean;
   partners: string;
-}
-
-function parseInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number)) throw new InvalidArgumentError('must be an integer');
-  return number;
 }
 
 /** The scenario schema's fault definition, so a fault typed here is checked like one in a file. */

@@ -27,6 +27,12 @@ export interface OracleDocument {
 
 export const scenarioSchema = schema;
 
+/**
+ * What a scenario id may be, as the schema says: the playbook's `B-002` or a team's own id. An id
+ * names the scenario's evidence folder and is part of event ids, order numbers and correlation ids.
+ */
+export const SCENARIO_ID_PATTERN = new RegExp(schema.properties.id.pattern);
+
 /** The step and oracle kinds the schema knows, for checking the harness's registries against it. */
 export const SCHEMA_STEP_KINDS: readonly string[] = schema.$defs.step.oneOf.map(
   (branch) => branch.properties.kind.const,

@@ -1,4 +1,5 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ORACLE_KINDS } from '../../harness/oracles/index.js';
@@ -114,5 +115,141 @@ describe.concurrent('b2b scenarios validate', () => {
     expect(fault).toContain(`${file}:14: /steps/0/faults/0/name: "gremlins" is not a known name;`);
     expect(fault).toContain('known: duplicate, replay, delay, tamperBody');
     expect(field).toBe(`${file}:19: /oracles/0/extra: is not a known field`);
+  });
+});
+
+/** A folder of its own under the scratch folder, holding the given files. */
+async function scenarioFolder(name: string, files: Record<string, string>): Promise<string> {
+  const folder = join(cli.dir, name);
+  await mkdir(folder, { recursive: true });
+  for (const [file, text] of Object.entries(files)) await writeFile(join(folder, file), text);
+  return folder;
+}
+
+/** The repository's B-102 (tampered body, refused), under another id and file name. */
+async function b102As(id: string): Promise<string> {
+  const text = await readFile(projectPath('scenarios', 'B-102.yaml'), 'utf8');
+  return text.replace(/^id: B-102$/m, `id: ${id}`);
+}
+
+describe.concurrent('b2b scenarios validate: schema and references in one run', () => {
+  it('reports schema errors and broken references of a file together, top to bottom', async ({
+    expect,
+  }) => {
+    const folder = await scenarioFolder('mixed-problems', {
+      'acme-mixed.yaml': [
+        'id: acme-mixed',
+        'title: Schema errors and broken references at once',
+        'kind: exception',
+        'partner: p_404',
+        'flow: webhook',
+        'expected: Every problem, in one run.',
+        'steps:',
+        '  - id: created',
+        '    kind: webhook.send',
+        '    title: Acme sends order.created',
+        '    events:',
+        '      - { ref: e1, type: order.created, order: o1 }',
+        '    faults:',
+        '      - { name: gremlins }',
+        'oracles:',
+        '  - kind: delivery.response',
+        '    step: cretaed',
+        '    expect: { status: 200 }',
+        '  - kind: inbox.exactlyOnce',
+        '    events: [e9]',
+        '',
+      ].join('\n'),
+    });
+    const file = join(folder, 'acme-mixed.yaml');
+    const { code, stdout, stderr } = await cli.run(['scenarios', 'validate', file]);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe(
+      `${file}:4: /partner: no partner profile p_404 (known: p_001, p_002, p_003)`,
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^${file}:14: /steps/0/faults/0/name: "gremlins" is not a known name;`),
+    );
+    expect(lines[2]).toBe(
+      `${file}:17: /oracles/0/step: step "cretaed" is not a step of this scenario`,
+    );
+    expect(lines[3]).toBe(`${file}:20: /oracles/1/events/0: event "e9" is not sent by any step`);
+  });
+
+  it('reports every file of a folder: schema errors, references, duplicate ids, unreadable files', async ({
+    expect,
+  }) => {
+    const missing = join(cli.dir, 'no-such-scenario.yaml');
+    const folder = await scenarioFolder('folder-problems', {
+      'acme-ok.yaml': await b102As('acme-ok'),
+      'acme-renamed.yaml': await b102As('acme-ok'),
+      'Globex.smoke.yaml': await b102As('Globex.smoke'),
+    });
+    const { code, stderr } = await cli.run([
+      'scenarios',
+      'validate',
+      join(folder, 'acme-ok.yaml'),
+      join(folder, 'acme-renamed.yaml'),
+      join(folder, 'Globex.smoke.yaml'),
+      missing,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      `${join(folder, 'acme-renamed.yaml')}:1: /id: file must be named acme-ok.yaml`,
+      `${join(folder, 'acme-renamed.yaml')}:1: /id: acme-ok is also defined in ${join(folder, 'acme-ok.yaml')}`,
+      `${join(folder, 'Globex.smoke.yaml')}:1: /id: must match pattern "^[A-Za-z][A-Za-z0-9_-]{0,47}$"`,
+      `${missing}: cannot be read (ENOENT)`,
+    ]);
+  });
+
+  it("accepts a team's own ids, and lists them in a column wide enough", async ({ expect }) => {
+    const folder = await scenarioFolder('team-ids', {
+      'acme-tampered_body.yaml': await b102As('acme-tampered_body'),
+      'Acme-Golive-Signature-Check-2026.yaml': await b102As('Acme-Golive-Signature-Check-2026'),
+    });
+    const validated = await cli.run(['scenarios', 'validate', '--scenarios', folder]);
+    expect(validated).toMatchObject({ code: 0, stdout: 'ok: 2 scenarios valid\n', stderr: '' });
+    const listed = await cli.run(['scenarios', 'list', '--scenarios', folder]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n').slice(0, 2)).toEqual([
+      'Acme-Golive-Signature-Check-2026 exception p_001  webhook  Tampered webhook body is refused with 401, nothing processed, alert fired',
+      'acme-tampered_body               exception p_001  webhook  Tampered webhook body is refused with 401, nothing processed, alert fired',
+    ]);
+  });
+});
+
+describe("b2b certify with a team's own scenario ids", () => {
+  it('runs them, names their evidence folders after them, and prints a rerun that works', async ({
+    expect,
+  }) => {
+    const failing = (await b102As('acme-Expect-200')).replace(
+      'expect: { status: 401, error_code: signature_invalid }',
+      'expect: { status: 200 }',
+    );
+    const folder = await scenarioFolder('team-certify', {
+      'acme-tampered_body.yaml': await b102As('acme-tampered_body'),
+      'acme-Expect-200.yaml': failing,
+    });
+    const out = join(cli.dir, 'team-run');
+    const run = await cli.run(['certify', '--scenarios', folder, '--seed', '11', '--out', out]);
+    expect(run.code, run.stderr).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^acme-Expect-200 FAIL /);
+    const rerun = lines.find((line) => line.trim().startsWith('rerun: '))?.trim();
+    expect(rerun).toBe(
+      `rerun: npx b2b certify --scenario acme-Expect-200 --seed 11 --scenarios ${folder}`,
+    );
+    expect(lines.some((line) => /^acme-tampered_body PASS /.test(line))).toBe(true);
+    for (const id of ['acme-Expect-200', 'acme-tampered_body'])
+      expect(existsSync(join(out, 'scenarios', id, 'scenario.yaml'))).toBe(true);
+
+    // The printed command, word by word as a shell would split it, reruns exactly that scenario.
+    const words = (rerun ?? '').replace(/^rerun: npx b2b /, '').split(' ');
+    const again = await cli.run([...words, '--out', join(cli.dir, 'team-rerun')]);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stdout.split('\n')[0]).toMatch(/^acme-Expect-200 FAIL /);
+    expect(again.stdout).toMatch(/^1 scenarios: 0 passed, 1 failed · .* · seed 11$/m);
   });
 });

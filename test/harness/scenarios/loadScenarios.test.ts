@@ -1,11 +1,28 @@
+import fc from 'fast-check';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   loadPartnerProfiles,
   type PartnerProfile,
 } from '../../../contracts/partners/partnerProfile.js';
+import {
+  SCENARIO_ID_PATTERN,
+  scenarioSchema,
+  type ScenarioDocument,
+} from '../../../contracts/scenarios/scenario.js';
+import { compileSchema } from '../../../contracts/schemaValidator.js';
+import {
+  CORRELATION_ID_PATTERN,
+  orderEventSchema,
+} from '../../../contracts/webhooks/orderEvent.js';
+import {
+  correlationPrefixFor,
+  eventIdFor,
+  orderNumberFor,
+} from '../../../harness/run/scenarioContext.js';
 import {
   compareScenarioIds,
   loadScenarioFiles,
@@ -13,6 +30,7 @@ import {
 } from '../../../harness/scenarios/loadScenarios.js';
 import { ConfigError, type DataFileProblem } from '../../../lib/errors.js';
 import { projectPath } from '../../../lib/projectPaths.js';
+import { newRunId } from '../../../lib/runId.js';
 
 let profiles: Map<string, PartnerProfile>;
 let scratch: string;
@@ -56,6 +74,11 @@ function scenarioYaml(
       ].join('\n'),
     '',
   ].join('\n');
+}
+
+/** The valid scenario above as a value, with `id` set as is (any string, quoted safely). */
+function scenarioYamlValue(id: string): unknown {
+  return { ...(parse(scenarioYaml('placeholder')) as object), id };
 }
 
 let folders = 0;
@@ -261,14 +284,15 @@ describe('a scenario file whose references do not hold', () => {
         ].join('\n'),
       }),
     );
-    // Each problem points at the exact field holding the bad reference, and its line.
+    // Each problem points at the exact field holding the bad reference; a file's problems come
+    // top to bottom.
     expect(problems.map(({ path, line, reason }) => ({ path, line, reason }))).toEqual([
       { path: '/oracles/0/step', line: 15, reason: 'step "cretaed" is not a step of this scenario' },
       { path: '/oracles/1/steps/1', line: 18, reason: 'step "phantom" is not a step of this scenario' },
       { path: '/oracles/2/events/1', line: 20, reason: 'event "e9" is not sent by any step' },
+      { path: '/oracles/3/order', line: 22, reason: 'order "o7" is not in any step\'s events' },
       { path: '/oracles/3/matches_event', line: 23, reason: 'event "e8" is not sent by any step' },
       { path: '/oracles/3/chain/e6', line: 24, reason: 'event "e6" is not sent by any step' },
-      { path: '/oracles/3/order', line: 22, reason: 'order "o7" is not in any step\'s events' },
     ]);
     for (const problem of problems) expect(problem.file).toMatch(/B-911\.yaml$/);
   });
@@ -320,6 +344,193 @@ describe('a scenario file whose references do not hold', () => {
         reason: 'partner p_002 has no webhook mode',
       }),
     ]);
+  });
+});
+
+describe('a scenario file with schema errors and broken references', () => {
+  it('reports both in one run, top to bottom', async () => {
+    const problems = await problemsOfFile(
+      'B-960.yaml',
+      scenarioYaml('B-960', {
+        partner: 'p_404',
+        steps: [
+          '  - id: created',
+          '    kind: webhook.send',
+          '    title: Acme sends order.created',
+          '    events:',
+          '      - { ref: e1, type: order.created, order: o1 }',
+          '    faults:',
+          '      - { name: gremlins }',
+          '  - id: again',
+          '    kind: webhook.redeliver',
+          '    title: Redelivers a step that does not exist',
+          '    of: nowhere',
+        ].join('\n'),
+        oracles: [
+          '  - kind: delivery.response',
+          '    step: cretaed',
+          '    expect: { status: 200 }',
+          '  - kind: inbox.exactlyOnce',
+          '    events: [e1, e9]',
+          '    extra: true',
+        ].join('\n'),
+      }),
+    );
+    expect(problems.map(({ path, line, reason }) => ({ path, line, reason }))).toEqual([
+      {
+        path: '/partner',
+        line: 4,
+        reason: 'no partner profile p_404 (known: p_001, p_002, p_003)',
+      },
+      {
+        path: '/steps/0/faults/0/name',
+        line: 14,
+        reason: expect.stringContaining('"gremlins" is not a known name'),
+      },
+      { path: '/steps/1/of', line: 18, reason: '"nowhere" must name an earlier step' },
+      { path: '/oracles/0/step', line: 21, reason: 'step "cretaed" is not a step of this scenario' },
+      { path: '/oracles/1/events/1', line: 24, reason: 'event "e9" is not sent by any step' },
+      { path: '/oracles/1/extra', line: 25, reason: 'is not a known field' },
+    ]);
+    for (const problem of problems) expect(problem.file).toMatch(/B-960\.yaml$/);
+  });
+
+  it('says a thing once: no reference problem where the schema already faults that field', async () => {
+    const problems = await problemsOfFile(
+      'B-961.yaml',
+      scenarioYaml('has a space', { partner: 'acme' }).replace(
+        '    step: created',
+        '    step: 7',
+      ),
+    );
+    expect(problems.map(({ path, line }) => ({ path, line }))).toEqual([
+      { path: '/id', line: 1 },
+      { path: '/partner', line: 4 },
+      { path: '/oracles/0/step', line: 15 },
+    ]);
+    expect(problems[0]?.reason).toMatch(/^must match pattern /);
+    expect(problems[1]?.reason).toMatch(/^must match pattern /);
+    expect(problems[2]?.reason).toBe('must be string');
+  });
+
+  it('checks the references of a file whose top level is not even a mapping, without failing', async () => {
+    const problems = await problemsOfFile('B-962.yaml', '- just\n- a list\n');
+    expect(problems).toEqual([
+      expect.objectContaining({ path: '', line: 1, reason: 'must be object' }),
+    ]);
+  });
+});
+
+describe("a team's own scenario ids", () => {
+  it('load alongside the playbook ids, sorted the same way, each from the file named after it', async () => {
+    const [first] = await writeScenarios({
+      'acme-replay_10.yaml': scenarioYaml('acme-replay_10'),
+      'acme-replay_2.yaml': scenarioYaml('acme-replay_2'),
+      'B-002.yaml': scenarioYaml('B-002'),
+      'Globex-Smoke.yaml': scenarioYaml('Globex-Smoke'),
+      'x.yaml': scenarioYaml('x'),
+    });
+    const loaded = await loadScenarios(join(first as string, '..'), profiles);
+    expect(loaded.map((scenario) => scenario.document.id)).toEqual([
+      'acme-replay_2',
+      'acme-replay_10',
+      'B-002',
+      'Globex-Smoke',
+      'x',
+    ]);
+  });
+
+  it.each([
+    ['acme.replay', 'a dot'],
+    ['acme/replay', 'a slash'],
+    ['acme replay', 'a space'],
+    ['1-acme', 'a leading digit'],
+    ['-acme', 'a leading dash'],
+    ['acmé', 'a letter outside ASCII'],
+    [`a${'b'.repeat(48)}`, '49 characters'],
+  ])('refuses %j (%s), on the id line, naming the rule', async (id) => {
+    const problems = await problemsOfFile('bad-id.yaml', scenarioYaml(JSON.stringify(id)));
+    expect(problems).toEqual([
+      {
+        file: expect.stringMatching(/bad-id\.yaml$/),
+        path: '/id',
+        line: 1,
+        reason: `must match pattern "${SCENARIO_ID_PATTERN.source}"`,
+      },
+    ]);
+  });
+
+  it.each(['con', 'NUL', 'Com1', 'lpt9'])(
+    'refuses %j, a name Windows reserves, which could not name an evidence folder there',
+    async (id) => {
+      const problems = await problemsOfFile(`${id}.yaml`, scenarioYaml(id));
+      expect(problems).toEqual([
+        expect.objectContaining({
+          path: '/id',
+          line: 1,
+          reason: `"${id}" is a reserved file name on Windows, so it cannot name an evidence folder`,
+        }),
+      ]);
+    },
+  );
+
+  it('refuses ids that differ only in case, which would share one evidence folder on macOS', async () => {
+    const [first] = await writeScenarios({ 'acme-smoke.yaml': scenarioYaml('acme-smoke') });
+    const [second] = await writeScenarios({ 'ACME-smoke.yaml': scenarioYaml('ACME-smoke') });
+    const problems = await problemsOf(
+      loadScenarioFiles([first as string, second as string], profiles),
+    );
+    expect(problems).toEqual([
+      {
+        file: second,
+        path: '/id',
+        line: 1,
+        reason: `ACME-smoke differs only in case from acme-smoke in ${first}: their evidence folders would be one on macOS and Windows`,
+      },
+    ]);
+  });
+
+  it('sorts ids that collate as equal (B-02, B-002) the same whatever order they came in', () => {
+    const ids = ['B-002', 'B-02', 'b-002'];
+    const once = [...ids].sort(compareScenarioIds);
+    expect([...ids].reverse().sort(compareScenarioIds)).toEqual(once);
+  });
+
+  // Every id the schema accepts must still be a safe folder name in the evidence bundle, a plain
+  // word in the printed rerun command, and fit the wire ids it is part of (event ids, order
+  // numbers, correlation ids), with the longest step ids and refs a scenario may have.
+  it('any id the schema accepts is one safe folder name, one shell word, and fits every wire id', () => {
+    const validate = compileSchema(scenarioSchema);
+    const eventIdPattern = new RegExp(orderEventSchema.properties.event_id.pattern);
+    let accepted = 0;
+    const longestRef = `e${'x'.repeat(31)}`;
+    const longestStepId = `s${'x'.repeat(31)}`;
+    const context = (id: string) => ({
+      runId: newRunId(Date.UTC(2099, 11, 31, 23, 59, 59)),
+      scenario: { id } as ScenarioDocument,
+    });
+    const idLike = fc.string({
+      unit: fc.constantFrom(...'aZ09-_./\\ $;\'"`é'.split('')),
+      minLength: 1,
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(fc.oneof(idLike, fc.stringMatching(SCENARIO_ID_PATTERN)), (id) => {
+        if (!validate(scenarioYamlValue(id))) return;
+        accepted += 1;
+        expect(id).toMatch(SCENARIO_ID_PATTERN);
+        expect(basename(id)).toBe(id);
+        expect(['.', '..']).not.toContain(id);
+        expect(id).toMatch(/^[A-Za-z0-9_-]+$/); // nothing a shell would read specially
+        expect(eventIdFor(context(id), longestRef)).toMatch(eventIdPattern);
+        expect(orderNumberFor(context(id), longestRef).length).toBeLessThanOrEqual(128);
+        expect(`${correlationPrefixFor(context(id), longestStepId)}.999999`).toMatch(
+          CORRELATION_ID_PATTERN,
+        );
+      }),
+      { numRuns: 500 },
+    );
+    expect(accepted).toBeGreaterThan(100);
   });
 });
 
