@@ -141,6 +141,8 @@ export interface PipelineUnderTestOptions {
   maxBodyBytes?: number;
   opsToken?: string;
   inboxBatch?: PipelineOptions['inboxBatch'];
+  inboxPolicy?: PipelineOptions['inboxPolicy'];
+  redaction?: PipelineOptions['redaction'];
   /** Serve from this (migrated) store instead of a fresh one; it is left open on close. */
   testStore?: TestStore;
   /** The p_001 secret to use instead of a fresh one. */
@@ -172,6 +174,8 @@ export async function startPipelineUnderTest(
     maxBodyBytes: options.maxBodyBytes,
     opsToken: options.opsToken,
     inboxBatch: options.inboxBatch,
+    inboxPolicy: options.inboxPolicy,
+    redaction: options.redaction,
   });
   const server = createServer(pipeline.app);
   await new Promise<void>((resolve, reject) => {

@@ -45,6 +45,7 @@ const ERRORS = {
   malformedJson: [400, 'malformed_json'],
   invalidEvent: [422, 'invalid_event'],
   eventIdMismatch: [422, 'event_id_mismatch'],
+  versionFromFuture: [422, 'version_from_future'],
   eventConflict: [409, 'event_conflict'],
 } as const;
 type ErrorName = keyof typeof ERRORS;
@@ -459,6 +460,117 @@ describe.each(ENGINES)('POST /webhooks/:partnerId on $name', (engine) => {
         expect.objectContaining({
           deliveries: expect.objectContaining({ processed: 1, conflict: 1 }),
         }),
+      ]);
+    });
+  });
+
+  describe('hostile and impossible input: a 4xx naming field and rule, audited, never a 500', () => {
+    const signedPost = (body: string) =>
+      post(WEBHOOK_PARTNER, body, xSignatureHeaders(sut.secret, sut.nowS(), body));
+    const withOrder = (event: PartnerEvent, order: Record<string, unknown>) =>
+      JSON.stringify({ ...event, data: { order: { ...event.data.order, ...order } } });
+
+    it.each([
+      ['a NUL in an id', { OrderNumber: 'ORD\u0000X' }, '/data/order/OrderNumber', 'text'],
+      ['an unpaired surrogate', { Note: 'half \ud800 a pair' }, '/data/order/Note', 'text'],
+      [
+        'an id longer than an index entry holds',
+        { OrderNumber: 'o'.repeat(1500) },
+        '/data/order/OrderNumber',
+        'max_length',
+      ],
+      [
+        'February 30th',
+        { LastModified: '2026-02-30T10:00:00Z' },
+        '/data/order/LastModified',
+        'datetime',
+      ],
+      ['a zero total', { TotalGross: 0 }, '/data/order/TotalGross', 'minimum'],
+      ['a negative total', { TotalGross: -100 }, '/data/order/TotalGross', 'minimum'],
+      ['an unknown currency', { CurrencyCode: 'ZZZ' }, '/data/order/CurrencyCode', 'currency'],
+      ['a whitespace-only id', { OrderNumber: '   ' }, '/data/order/OrderNumber', 'string'],
+    ])('422 invalid_event for %s', async (_label, order, field, rule) => {
+      const event = newEvent();
+      const body = asErrorBody(
+        await expectRefused(await signedPost(withOrder(event, order)), 'invalidEvent', {
+          alert: 'webhook.invalid_event',
+          event,
+        }),
+      );
+      expect(body.error.category).toBe('validation');
+      expect(body.error.details).toEqual([expect.objectContaining({ field, rule })]);
+    });
+
+    it('422 invalid_event for JSON nested past the limit', async () => {
+      const event = newEvent();
+      const text = withOrder(event, { Extra: '__DEEP__' }).replace(
+        '"__DEEP__"',
+        `${'['.repeat(400)}${']'.repeat(400)}`,
+      );
+      const body = await expectRefused(await signedPost(text), 'invalidEvent', {
+        alert: 'webhook.invalid_event',
+        event,
+      });
+      expect(body.error.details).toEqual([expect.objectContaining({ rule: 'max_depth' })]);
+    });
+
+    it('422 invalid_event for an event id no inbox key can hold, the delivery audited', async () => {
+      const event = { ...newEvent(), event_id: 'e'.repeat(1800) };
+      await expectRefused(await signedPost(JSON.stringify(event)), 'invalidEvent', {
+        alert: 'webhook.invalid_event',
+      });
+    });
+
+    it('422 version_from_future for a LastModified past the clock skew: it would supersede every genuine update', async () => {
+      const event = newEvent({ lastModified: '2026-01-15T12:05:01.000Z' });
+      const body = await expectRefused(
+        await signedPost(JSON.stringify(event)),
+        'versionFromFuture',
+        {
+          alert: 'webhook.version_from_future',
+          event,
+        },
+      );
+      expect(body.error.category).toBe('policy');
+      expect(body.error.details).toEqual([
+        expect.objectContaining({ field: '/data/order/LastModified', rule: 'not_after_now' }),
+      ]);
+      // Within the skew (300 s for p_001) it is accepted.
+      const near = newEvent({ lastModified: '2026-01-15T12:04:59.000Z' });
+      expect((await signedPost(JSON.stringify(near))).answer.status).toBe(200);
+    });
+
+    it('a refused neighbour does not disturb the genuine deliveries submitted with it', async () => {
+      const genuine = Array.from({ length: 6 }, () => newEvent());
+      const answers = await Promise.all([
+        ...genuine.map((event) => signedPost(JSON.stringify(event))),
+        signedPost(withOrder(newEvent(), { OrderNumber: 'bad\u0000' })),
+      ]);
+      expect(answers.map(({ answer }) => answer.status)).toEqual([
+        200, 200, 200, 200, 200, 200, 422,
+      ]);
+      for (const event of genuine) expect(await ops.inbox(event.event_id)).toHaveLength(1);
+    });
+
+    it('400 bad_request, audited, for a path that is not valid percent-encoding', async () => {
+      const correlationId = uniqueId('corr');
+      const answer = await sut.post('/webhooks/%E0%A4%A', '{}', {
+        'content-type': 'application/json',
+        'x-correlation-id': correlationId,
+      });
+      await expectRefused({ answer, correlationId }, 'badRequest', {
+        partnerId: 'unknown:_E0_A4_A',
+      });
+    });
+
+    it('400 bad_request, not 500, for an ops path that is not valid percent-encoding', async () => {
+      const answer = await sut.get('/ops/orders/p_001/%E0%A4%A');
+      expect(answer.status).toBe(400);
+      expect(asErrorBody(answer.json).error.code).toBe('bad_request');
+      const filter = await sut.get('/ops/deliveries?correlation_id=%00');
+      expect(filter.status).toBe(400);
+      expect(asErrorBody(filter.json).error.details).toEqual([
+        expect.objectContaining({ field: 'correlation_id' }),
       ]);
     });
   });
