@@ -44,27 +44,32 @@ export interface EvidenceKeyOptions {
 export async function loadOrCreateEvidenceKey(
   options: EvidenceKeyOptions = {},
 ): Promise<EvidenceKey> {
-  const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
-  const named = options.keyFile || env[EVIDENCE_KEY_ENV] || undefined;
-  const file = resolve(cwd, named ?? DEFAULT_EVIDENCE_KEY_FILE);
+  const { file, named } = evidenceKeyFile(options);
   const pem = await readKeyFile(file);
   if (pem !== undefined) return evidenceKeyFromPem(file, pem);
-  if (named !== undefined) {
-    const source = options.keyFile ? '' : ` (named by ${EVIDENCE_KEY_ENV})`;
-    throw new ConfigError([
-      {
-        file,
-        path: '',
-        reason: `evidence key does not exist${source}; create one with \`openssl genpkey -algorithm ed25519 -out ${file}\``,
-      },
-    ]);
-  }
+  if (named !== undefined) throw missingNamedKey(file, named);
   await createKeyFile(file);
   const created = await readKeyFile(file);
   if (created === undefined)
     throw new ConfigError([{ file, path: '', reason: 'vanished right after it was created' }]);
   return evidenceKeyFromPem(file, created);
+}
+
+/**
+ * The public half of this machine's evidence key, found the way `loadOrCreateEvidenceKey` finds it
+ * but never created: verifying must not mint a key. Undefined when the default file does not exist
+ * (a machine that never signed); a key someone named and that is missing is still an error.
+ */
+export async function readOwnEvidencePublicKey(
+  options: EvidenceKeyOptions = {},
+): Promise<{ file: string; fingerprint: string } | undefined> {
+  const { file, named } = evidenceKeyFile(options);
+  const pem = await readKeyFile(file);
+  if (pem === undefined) {
+    if (named !== undefined) throw missingNamedKey(file, named);
+    return undefined;
+  }
+  return { file, fingerprint: evidenceKeyFromPem(file, pem).fingerprint };
 }
 
 /** Reads a trusted public key (SPKI PEM) that a bundle's signer must match. */
@@ -119,6 +124,42 @@ export function publicKeyFingerprint(publicKey: KeyObject): string {
 
 export function spkiPem(publicKey: KeyObject): string {
   return publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** The shape `publicKeyFingerprint` prints: 32 bytes of sha256, unpadded base64. */
+const FINGERPRINT = /^SHA256:([A-Za-z0-9+/]{43})$/;
+
+/** Whether `text` is a fingerprint exactly as this tool prints it (so string equality compares keys). */
+export function isFingerprint(text: string): boolean {
+  const digest = FINGERPRINT.exec(text)?.[1];
+  // The last base64 digit carries 4 spare bits; only the canonical spelling round-trips.
+  return (
+    digest !== undefined &&
+    Buffer.from(digest, 'base64').toString('base64').replace(/=+$/, '') === digest
+  );
+}
+
+/** The key file to use and, when someone chose it, who: `keyFile`, else B2B_EVIDENCE_KEY. */
+function evidenceKeyFile(options: EvidenceKeyOptions): {
+  file: string;
+  named: 'option' | 'env' | undefined;
+} {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const fromEnv = env[EVIDENCE_KEY_ENV] || undefined;
+  const named = options.keyFile ? 'option' : fromEnv ? 'env' : undefined;
+  return { file: resolve(cwd, options.keyFile || fromEnv || DEFAULT_EVIDENCE_KEY_FILE), named };
+}
+
+function missingNamedKey(file: string, named: 'option' | 'env'): ConfigError {
+  const source = named === 'env' ? ` (named by ${EVIDENCE_KEY_ENV})` : '';
+  return new ConfigError([
+    {
+      file,
+      path: '',
+      reason: `evidence key does not exist${source}; create one with \`openssl genpkey -algorithm ed25519 -out ${file}\``,
+    },
+  ]);
 }
 
 function evidenceKeyFromPem(file: string, pem: string): EvidenceKey {

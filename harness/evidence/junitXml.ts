@@ -64,6 +64,7 @@ function suiteLines(result: RunResult, suite: PartnerSuite): string[] {
     `      <property${attributes({ name: 'run_id', value: result.run_id })}/>`,
     `      <property${attributes({ name: 'seed', value: result.seed })}/>`,
     `      <property${attributes({ name: 'sut', value: result.sut.url })}/>`,
+    `      <property${attributes({ name: 'signer', value: result.signer.fingerprint })}/>`,
     '    </properties>',
   ];
   for (const scenario of suite.scenarios) lines.push(...testcaseLines(scenario));

@@ -3,6 +3,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { ConfigError, UsageError, errorMessage } from '../../lib/errors.js';
 import { publicKeyFingerprint } from './evidenceKey.js';
+import type { TrustedSigner } from './trustedSigners.js';
 import {
   PUBLIC_KEY_FILE,
   SIGNATURE_FILE,
@@ -17,30 +18,43 @@ export type BundleProblem =
   'missing_sums' | 'signature' | 'untrusted_key' | 'changed' | 'missing' | 'unlisted' | 'malformed';
 
 export type BundleVerification =
-  | { ok: true; files: number; fingerprint: string; keyPinned: boolean }
-  | { ok: false; problem: BundleProblem; file: string; detail: string };
+  | {
+      ok: true;
+      files: number;
+      fingerprint: string;
+      /** Which trusted signer it was: its label, e.g. "pinned with --key a.pem". */
+      trustedAs: string;
+    }
+  | {
+      ok: false;
+      problem: BundleProblem;
+      file: string;
+      detail: string;
+      /** The signer, once its signature is known to hold (set for untrusted_key). */
+      fingerprint?: string;
+    };
 
 export interface VerifyBundleOptions {
-  /** SPKI PEM of the key the bundle must be signed with; without it the embedded key is used. */
-  trustedPublicKeyPem?: string;
+  /**
+   * The signers to accept: pins from the command line, or the local trust list. Required, and
+   * never the key the bundle carries: whoever changes a bundle can re-sign it and ship their key.
+   */
+  trusted: readonly TrustedSigner[];
 }
 
 type Failure = Extract<BundleVerification, { ok: false }>;
 
 /**
- * Checks a sealed bundle and names the first thing wrong with it. A tampered bundle is a result,
- * never an exception: only a `dir` that is not a folder throws (UsageError), and a trusted key
- * that is not an Ed25519 public key (ConfigError), both mistakes of the caller.
+ * Checks a sealed bundle and names the first thing wrong with it: the seal files, the signature,
+ * every listed file, no unlisted one, then whether the signer is trusted. Trust comes last so an
+ * untrusted result can say the folder matches its own signature and name who signed it.
+ * A tampered bundle is a result, never an exception: only a `dir` that is not a folder throws.
  */
 export async function verifyBundle(
   dir: string,
-  options: VerifyBundleOptions = {},
+  options: VerifyBundleOptions,
 ): Promise<BundleVerification> {
   await requireFolder(dir);
-  const trusted =
-    options.trustedPublicKeyPem === undefined
-      ? undefined
-      : parseTrustedKey(options.trustedPublicKeyPem);
 
   const sums = await readSealFile(dir, SUMS_FILE);
   if (!Buffer.isBuffer(sums)) return sums;
@@ -61,14 +75,6 @@ export async function verifyBundle(
       `${SIGNATURE_FILE} is not a signature over ${SUMS_FILE} by the key in ${PUBLIC_KEY_FILE}: the list or its signature was changed`,
     );
   }
-  const fingerprint = publicKeyFingerprint(embedded);
-  if (trusted && !spkiDer(trusted).equals(spkiDer(embedded))) {
-    return fail(
-      'untrusted_key',
-      PUBLIC_KEY_FILE,
-      `signed by ${fingerprint}, not by the trusted key ${publicKeyFingerprint(trusted)}`,
-    );
-  }
 
   for (const entry of entries) {
     const problem = await checkListedFile(dir, entry);
@@ -77,7 +83,27 @@ export async function verifyBundle(
   const unlisted = await firstUnlisted(dir, new Set(entries.map((entry) => entry.path)));
   if (unlisted) return unlisted;
 
-  return { ok: true, files: entries.length, fingerprint, keyPinned: trusted !== undefined };
+  const fingerprint = publicKeyFingerprint(embedded);
+  const signer = options.trusted.find((candidate) => candidate.fingerprint === fingerprint);
+  if (!signer) {
+    return {
+      ...fail(
+        'untrusted_key',
+        PUBLIC_KEY_FILE,
+        `signed by ${fingerprint}, ${notTrusted(options.trusted)}; the files match that signature, which proves nothing until its signer is trusted`,
+      ),
+      fingerprint,
+    };
+  }
+  return { ok: true, files: entries.length, fingerprint, trustedAs: signer.label };
+}
+
+/** Why the signer fails, in terms of what was trusted: one pin is named, a trust list is not. */
+function notTrusted(trusted: readonly TrustedSigner[]): string {
+  const [only] = trusted;
+  if (trusted.length === 0) return 'and no signer is trusted on this machine';
+  if (trusted.length === 1 && only) return `not by the trusted ${only.fingerprint} (${only.label})`;
+  return 'a key this machine does not trust';
 }
 
 async function requireFolder(dir: string): Promise<void> {
@@ -90,12 +116,6 @@ async function requireFolder(dir: string): Promise<void> {
     );
   }
   if (!isFolder) throw new UsageError(`${dir}: not a folder; pass the run's evidence folder`);
-}
-
-function parseTrustedKey(pem: string): KeyObject {
-  const key = ed25519PublicKey(pem);
-  if (!key) throw new ConfigError('the trusted key is not an Ed25519 public key in PEM form');
-  return key;
 }
 
 /** One of the three seal files, or the failure that says why it cannot be used. */
@@ -157,10 +177,6 @@ function signatureVerifies(sums: Buffer, publicKey: KeyObject, signature: Buffer
   } catch {
     return false;
   }
-}
-
-function spkiDer(key: KeyObject): Buffer {
-  return key.export({ type: 'spki', format: 'der' });
 }
 
 async function checkListedFile(dir: string, entry: Sha256Entry): Promise<Failure | undefined> {

@@ -100,6 +100,12 @@ export interface RunResult {
   duration_ms: number;
   tool: { name: string; version: string; node: string };
   sut: { mode: 'bundled' | 'remote'; url: string; engine?: string };
+  /**
+   * The key that seals this bundle (its public half is SHA256SUMS.pub.pem), so a reader can pin
+   * it: `b2b evidence verify DIR --fingerprint …`. Written by the signer, so it is a claim to check
+   * against a fingerprint learnt elsewhere, not a proof: verify never trusts it.
+   */
+  signer: { fingerprint: string };
   summary: { scenarios: number; passed: number; failed: number; errors: number };
   partners: PartnerReport[];
   scenarios: ScenarioResult[];

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_EVIDENCE_KEY_FILE,
+  isFingerprint,
   loadOrCreateEvidenceKey,
   loadTrustedPublicKey,
+  readOwnEvidencePublicKey,
 } from '../../../harness/evidence/evidenceKey.js';
 import { ConfigError } from '../../../lib/errors.js';
 
@@ -129,5 +131,38 @@ describe('loadTrustedPublicKey', () => {
       /key of type rsa; an Ed25519 public key is expected/,
     );
     await expect(loadTrustedPublicKey(join(dir, 'missing.pem'))).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('readOwnEvidencePublicKey', () => {
+  it('finds the signing key where certify would, without ever creating one', async () => {
+    expect(await readOwnEvidencePublicKey({ cwd: dir, env: {} })).toBeUndefined();
+    await expect(stat(join(dir, DEFAULT_EVIDENCE_KEY_FILE))).rejects.toThrow(/ENOENT/);
+
+    const key = await loadOrCreateEvidenceKey({ cwd: dir, env: {} });
+    expect(await readOwnEvidencePublicKey({ cwd: dir, env: {} })).toEqual({
+      file: join(dir, DEFAULT_EVIDENCE_KEY_FILE),
+      fingerprint: key.fingerprint,
+    });
+  });
+
+  it('refuses a key B2B_EVIDENCE_KEY names that is not there', async () => {
+    const missing = join(dir, 'nope.pem');
+    await expect(
+      readOwnEvidencePublicKey({ cwd: dir, env: { B2B_EVIDENCE_KEY: missing } }),
+    ).rejects.toThrow(`${missing}: evidence key does not exist (named by B2B_EVIDENCE_KEY)`);
+  });
+});
+
+describe('isFingerprint', () => {
+  it('accepts exactly the spelling publicKeyFingerprint prints', async () => {
+    const { fingerprint } = await loadOrCreateEvidenceKey({ cwd: dir, env: {} });
+    expect(isFingerprint(fingerprint)).toBe(true);
+    expect(isFingerprint(`${fingerprint}=`)).toBe(false);
+    expect(isFingerprint(fingerprint.replace('SHA256:', 'sha256:'))).toBe(false);
+    expect(isFingerprint(` ${fingerprint}`)).toBe(false);
+    // Same bytes, but a last digit with spare bits set: not how any key is printed.
+    expect(isFingerprint('SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV')).toBe(false);
+    expect(isFingerprint('SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU')).toBe(true);
   });
 });

@@ -32,6 +32,9 @@ function oracle(overrides: Partial<OracleVerdict>): OracleVerdict {
   };
 }
 
+/** The evidence key's fingerprint: the one a CI reader pins with --fingerprint. */
+const SIGNER = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
+
 function run(scenarios: ScenarioResult[]): RunResult {
   return {
     run_id: '20261123T144400Z-3f9a1c',
@@ -41,6 +44,7 @@ function run(scenarios: ScenarioResult[]): RunResult {
     duration_ms: 9500,
     tool: { name: 'b2b', version: '0.1.0', node: 'v24.21.0' },
     sut: { mode: 'bundled', url: 'http://127.0.0.1:8080' },
+    signer: { fingerprint: SIGNER },
     summary: { scenarios: scenarios.length, passed: 0, failed: 0, errors: 0 },
     partners: [
       { partner_id: 'p_001', name: 'Acme Retail', connectivity: [], flows: [] },
@@ -220,6 +224,19 @@ describe('junitXml', () => {
       { classname: 'p_002.order_created', name: 'C-001 Partner offline', time: '30.000' },
     ]);
     expect(cases[0]?.children).toEqual([]);
+  });
+
+  it("names the run, its seed, the SUT and the evidence signer in every suite's properties", () => {
+    const root = parseXml(junitXml(run([scenario({}), ERRORED])));
+    for (const suite of find(root, 'testsuite')) {
+      const [properties] = find(suite, 'properties');
+      expect(find(properties!, 'property').map((property) => property.attributes)).toEqual([
+        { name: 'run_id', value: '20261123T144400Z-3f9a1c' },
+        { name: 'seed', value: '42' },
+        { name: 'sut', value: 'http://127.0.0.1:8080' },
+        { name: 'signer', value: SIGNER },
+      ]);
+    }
   });
 
   it('puts every failed oracle with expected, actual and where, then the rerun command, in the failure', () => {

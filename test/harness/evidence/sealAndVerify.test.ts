@@ -10,7 +10,7 @@ import {
   type EvidenceKey,
 } from '../../../harness/evidence/evidenceKey.js';
 import { sealBundle } from '../../../harness/evidence/sealBundle.js';
-import { verifyBundle } from '../../../harness/evidence/verifyBundle.js';
+import { verifyBundle, type VerifyBundleOptions } from '../../../harness/evidence/verifyBundle.js';
 import { UsageError } from '../../../lib/errors.js';
 
 const SHA256SUM = '/usr/bin/sha256sum';
@@ -47,6 +47,11 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
+/** Verify options that trust only the key the bundle was sealed with, as a pin would. */
+function trustingSigner(): VerifyBundleOptions {
+  return { trusted: [{ fingerprint: key.fingerprint, label: 'the signer' }] };
+}
+
 async function flipOneByte(path: string): Promise<void> {
   const bytes = await readFile(join(bundle, path));
   bytes[3] = (bytes[3] ?? 0) ^ 0x01;
@@ -73,24 +78,18 @@ describe('sealBundle + verifyBundle', () => {
       'scenarios/B-002/oracles/no_duplicate_effect.json',
     ]);
 
-    expect(await verifyBundle(bundle)).toEqual({
+    expect(await verifyBundle(bundle, trustingSigner())).toEqual({
       ok: true,
       files: 7,
       fingerprint: key.fingerprint,
-      keyPinned: false,
-    });
-    expect(await verifyBundle(bundle, { trustedPublicKeyPem: key.publicKeyPem })).toEqual({
-      ok: true,
-      files: 7,
-      fingerprint: key.fingerprint,
-      keyPinned: true,
+      trustedAs: 'the signer',
     });
   });
 
   it('names exactly the nested file whose one byte changed', async () => {
     await sealBundle(bundle, key);
     await flipOneByte('scenarios/B-002/journal.ndjson');
-    expect(await verifyBundle(bundle)).toEqual({
+    expect(await verifyBundle(bundle, trustingSigner())).toEqual({
       ok: false,
       problem: 'changed',
       file: 'scenarios/B-002/journal.ndjson',
@@ -102,7 +101,7 @@ describe('sealBundle + verifyBundle', () => {
     await sealBundle(bundle, key);
     await flipOneByte('scenarios/B-002/oracles/no_duplicate_effect.json');
     await flipOneByte('result.json');
-    expect(await verifyBundle(bundle)).toMatchObject({
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
       ok: false,
       problem: 'changed',
       file: 'result.json',
@@ -112,7 +111,7 @@ describe('sealBundle + verifyBundle', () => {
   it('reports a deleted file as missing', async () => {
     await sealBundle(bundle, key);
     await unlink(join(bundle, 'scenarios/B-001/journal.ndjson'));
-    expect(await verifyBundle(bundle)).toMatchObject({
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
       ok: false,
       problem: 'missing',
       file: 'scenarios/B-001/journal.ndjson',
@@ -122,7 +121,7 @@ describe('sealBundle + verifyBundle', () => {
   it('reports a deleted folder as its first missing file', async () => {
     await sealBundle(bundle, key);
     await rm(join(bundle, 'scenarios/B-002'), { recursive: true });
-    expect(await verifyBundle(bundle)).toMatchObject({
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
       problem: 'missing',
       file: 'scenarios/B-002/journal.ndjson',
     });
@@ -133,7 +132,7 @@ describe('sealBundle + verifyBundle', () => {
     await mkdir(join(bundle, 'scenarios/B-003'));
     await writeFile(join(bundle, 'scenarios/B-003/journal.ndjson'), '{}\n');
     await writeFile(join(bundle, 'scenarios/B-002/extra.txt'), 'planted\n');
-    expect(await verifyBundle(bundle)).toEqual({
+    expect(await verifyBundle(bundle, trustingSigner())).toEqual({
       ok: false,
       problem: 'unlisted',
       file: 'scenarios/B-002/extra.txt',
@@ -147,7 +146,10 @@ describe('sealBundle + verifyBundle', () => {
     await writeFile(copy, FILES['result.json'] ?? '');
     await unlink(join(bundle, 'result.json'));
     await symlink(copy, join(bundle, 'result.json'));
-    expect(await verifyBundle(bundle)).toMatchObject({ problem: 'changed', file: 'result.json' });
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
+      problem: 'changed',
+      file: 'result.json',
+    });
   });
 
   it('catches SHA256SUMS rewritten to match a tampered file, at the signature', async () => {
@@ -165,7 +167,7 @@ describe('sealBundle + verifyBundle', () => {
     expect(forged).not.toBe(sums);
     await writeFile(join(bundle, 'SHA256SUMS'), forged);
 
-    expect(await verifyBundle(bundle)).toMatchObject({
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
       ok: false,
       problem: 'signature',
       file: 'SHA256SUMS',
@@ -176,42 +178,87 @@ describe('sealBundle + verifyBundle', () => {
     await sealBundle(bundle, key);
     const sums = await readFile(join(bundle, 'SHA256SUMS'));
     await writeFile(join(bundle, 'SHA256SUMS.sig'), sign(null, sums, otherKey.privateKey));
-    expect(await verifyBundle(bundle)).toMatchObject({ problem: 'signature', file: 'SHA256SUMS' });
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
+      problem: 'signature',
+      file: 'SHA256SUMS',
+    });
 
     await writeFile(
       join(bundle, 'SHA256SUMS.sig'),
       sign(null, sums, key.privateKey).subarray(0, 63),
     );
-    expect(await verifyBundle(bundle)).toMatchObject({ problem: 'signature', file: 'SHA256SUMS' });
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
+      problem: 'signature',
+      file: 'SHA256SUMS',
+    });
   });
 
-  it('passes a bundle resealed by someone else only until the signer key is pinned', async () => {
+  it('refuses a bundle changed and resealed with another key, though it matches its signature', async () => {
     await sealBundle(bundle, key);
     await flipOneByte('result.json');
     await sealBundle(bundle, otherKey); // a tamperer with their own key and write access
 
-    expect(await verifyBundle(bundle)).toMatchObject({
-      ok: true,
-      fingerprint: otherKey.fingerprint,
-      keyPinned: false,
-    });
-    expect(await verifyBundle(bundle, { trustedPublicKeyPem: key.publicKeyPem })).toEqual({
+    expect(await verifyBundle(bundle, trustingSigner())).toEqual({
       ok: false,
       problem: 'untrusted_key',
       file: 'SHA256SUMS.pub.pem',
-      detail: `signed by ${otherKey.fingerprint}, not by the trusted key ${key.fingerprint}`,
+      fingerprint: otherKey.fingerprint,
+      detail: `signed by ${otherKey.fingerprint}, not by the trusted ${key.fingerprint} (the signer); the files match that signature, which proves nothing until its signer is trusted`,
+    });
+    // Trusting nobody, or a list the tamperer is not on, refuses it the same way.
+    expect(await verifyBundle(bundle, { trusted: [] })).toMatchObject({
+      problem: 'untrusted_key',
+      fingerprint: otherKey.fingerprint,
+      detail: expect.stringContaining('and no signer is trusted on this machine') as unknown,
+    });
+    const third = await loadOrCreateEvidenceKey({ cwd: join(scratch, 'third'), env: {} });
+    const list = [
+      { fingerprint: key.fingerprint, label: 'the signer' },
+      { fingerprint: third.fingerprint, label: 'someone else' },
+    ];
+    expect(await verifyBundle(bundle, { trusted: list })).toMatchObject({
+      problem: 'untrusted_key',
+      detail: expect.stringContaining(
+        `signed by ${otherKey.fingerprint}, a key this machine does not trust`,
+      ) as unknown,
+    });
+  });
+
+  it('accepts a bundle whose signer is any one of the trusted signers, and says which', async () => {
+    await sealBundle(bundle, otherKey);
+    const list = [
+      { fingerprint: key.fingerprint, label: 'the signer' },
+      { fingerprint: otherKey.fingerprint, label: 'partner-qa, from the trust list' },
+    ];
+    expect(await verifyBundle(bundle, { trusted: list })).toEqual({
+      ok: true,
+      files: 7,
+      fingerprint: otherKey.fingerprint,
+      trustedAs: 'partner-qa, from the trust list',
+    });
+  });
+
+  it('names a changed file before an untrusted signer', async () => {
+    await sealBundle(bundle, otherKey);
+    await flipOneByte('report.html');
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
+      problem: 'changed',
+      file: 'report.html',
     });
   });
 
   it('reports a missing SHA256SUMS, signature or public key as an unsealed bundle', async () => {
-    await expect(verifyBundle(bundle)).resolves.toMatchObject({
+    await expect(verifyBundle(bundle, trustingSigner())).resolves.toMatchObject({
       problem: 'missing_sums',
       file: 'SHA256SUMS',
     });
     for (const name of ['SHA256SUMS.sig', 'SHA256SUMS.pub.pem']) {
       await sealBundle(bundle, key);
       await unlink(join(bundle, name));
-      expect(await verifyBundle(bundle)).toMatchObject({ problem: 'missing_sums', file: name });
+      expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
+        problem: 'missing_sums',
+        file: name,
+      });
     }
   });
 
@@ -219,13 +266,13 @@ describe('sealBundle + verifyBundle', () => {
     await sealBundle(bundle, key);
     const sums = await readFile(join(bundle, 'SHA256SUMS'), 'utf8');
     await writeFile(join(bundle, 'SHA256SUMS'), `${sums}${'0'.repeat(64)}  ../../etc/passwd\n`);
-    const malformed = await verifyBundle(bundle);
+    const malformed = await verifyBundle(bundle, trustingSigner());
     expect(malformed).toMatchObject({ problem: 'malformed', file: 'SHA256SUMS' });
     expect(malformed.ok ? '' : malformed.detail).toMatch(/^line 8: .*"\.\." segment/);
 
     await sealBundle(bundle, key);
     await writeFile(join(bundle, 'SHA256SUMS.pub.pem'), 'not a key\n');
-    expect(await verifyBundle(bundle)).toMatchObject({
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({
       problem: 'malformed',
       file: 'SHA256SUMS.pub.pem',
     });
@@ -235,13 +282,17 @@ describe('sealBundle + verifyBundle', () => {
     await sealBundle(bundle, key);
     await writeFile(join(bundle, 'late.txt'), 'written after the first seal\n');
     expect((await sealBundle(bundle, key)).files).toBe(8);
-    expect(await verifyBundle(bundle)).toMatchObject({ ok: true, files: 8 });
+    expect(await verifyBundle(bundle, trustingSigner())).toMatchObject({ ok: true, files: 8 });
   });
 
   it('throws UsageError only when the folder itself is not there', async () => {
-    await expect(verifyBundle(join(scratch, 'no-such-run'))).rejects.toThrow(UsageError);
+    await expect(verifyBundle(join(scratch, 'no-such-run'), trustingSigner())).rejects.toThrow(
+      UsageError,
+    );
     await writeFile(join(scratch, 'a-file'), '');
-    await expect(verifyBundle(join(scratch, 'a-file'))).rejects.toThrow(UsageError);
+    await expect(verifyBundle(join(scratch, 'a-file'), trustingSigner())).rejects.toThrow(
+      UsageError,
+    );
   });
 });
 
