@@ -37,6 +37,55 @@ export interface WebhookSettings {
   signature_schemes?: SignatureScheme[];
 }
 
+/** The partner as a client of our API: OAuth2 client-credentials clients and their limits. */
+export interface ApiSettings {
+  clients: { client_id: string; secret_env: string; scopes: string[] }[];
+  token_ttl_s?: number;
+  ip_allowlist?: string[];
+  rate_limit?: { requests: number; per_s: number };
+}
+
+/** The partner's SFTP server, polled by our pipeline. */
+export interface SftpSettings {
+  url_env?: string;
+  username: string;
+  client_key_env: string;
+  host_key_env: string;
+  ip_allowlist?: string[];
+  folders?: { inbox?: string; outbox?: string; archive?: string; error?: string };
+  poll_every_s?: number;
+  flows: { flow: string; file_pattern: string; manifest?: boolean; sidecar_sha256?: boolean }[];
+  pgp?: { decryption_key_env: string; partner_keys_env: string[] };
+}
+
+export interface IsaParty {
+  qualifier: string;
+  id: string;
+}
+
+/** X12 through a VAN over AS2. */
+export interface EdiSettings {
+  as2_id: string;
+  our_as2_id: string;
+  isa: IsaParty;
+  our_isa: IsaParty;
+  gs_id: string;
+  our_gs_id: string;
+  certificate_env?: string;
+  mdn?: 'sync' | 'async';
+  accept_expired_certificate?: boolean;
+}
+
+/** The partner's own API, which our pipeline calls, and how the pipeline protects itself. */
+export interface OutboundSettings {
+  base_url_env: string;
+  token_env?: string;
+  timeout_ms?: number;
+  deadline_ms?: number;
+  breaker?: { consecutive_failures?: number; half_open_after_ms?: number };
+  bulkhead?: { max_concurrent?: number; max_queued?: number };
+}
+
 export interface PartnerProfile {
   partner_id: string;
   name: string;
@@ -49,6 +98,10 @@ export interface PartnerProfile {
     edi?: { ack_within_minutes: number; replay_days: number };
   };
   webhook?: WebhookSettings;
+  api?: ApiSettings;
+  sftp?: SftpSettings;
+  edi?: EdiSettings;
+  outbound?: OutboundSettings;
   retry_policy: Record<string, RetryPolicy>;
   /** How far ahead of our clock a partner's timestamps may be; DEFAULT_CLOCK_SKEW_S if absent. */
   clock_skew_s?: number;

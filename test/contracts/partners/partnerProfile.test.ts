@@ -15,7 +15,7 @@ import { projectPath } from '../../../lib/projectPaths.js';
 const VALID_LINES = [
   'partner_id: p_101', // 1
   'name: Test Partner', // 2
-  'modes: [api, webhook]', // 3
+  'modes: [webhook]', // 3
   'security: [hmac]', // 4
   'contact: ops@test.example', // 5
   'sla:', // 6
@@ -155,6 +155,45 @@ describe('a broken partner profile', () => {
     const file = await write('p_101-test.yaml', profileText({ 9: null, 10: null, 11: null }));
     expect(await problemsOf(loadPartnerProfile(file))).toEqual([
       { file, path: '/webhook', line: 1, reason: 'is required' },
+    ]);
+  });
+
+  it.each([
+    ['api', '/api'],
+    ['sftp', '/sftp'],
+    ['edi', '/edi'],
+  ])('requires the %s block when the partner uses that mode', async (mode, path) => {
+    const file = await write('p_101-test.yaml', profileText({ 3: `modes: [webhook, ${mode}]` }));
+    expect(await problemsOf(loadPartnerProfile(file))).toEqual([
+      { file, path, line: 1, reason: 'is required' },
+    ]);
+  });
+
+  it('names the path and line of a wrong value inside a mode block', async () => {
+    const file = await write(
+      'p_101-test.yaml',
+      profileText({ 3: 'modes: [webhook, api]' }, [
+        'api:',
+        '  clients:',
+        '    - { client_id: acme, secret_env: not-a-variable, scopes: [orders:read] }',
+      ]),
+    );
+    expect(await problemsOf(loadPartnerProfile(file))).toEqual([
+      expect.objectContaining({ file, path: '/api/clients/0/secret_env', line: 20 }),
+    ]);
+  });
+
+  it('refuses a field rule option that does not fit its type, and bounds that contradict', async () => {
+    const file = await write(
+      'p_101-test.yaml',
+      profileText({
+        16: '    - { ours: order_id, partner: OrderNumber, type: string, minimum: 1 }',
+        17: '    - { ours: total, partner: Total, type: integer, minimum: 10, maximum: 1 }',
+      }),
+    );
+    expect(await problemsOf(loadPartnerProfile(file))).toEqual([
+      expect.objectContaining({ path: '/field_mapping/order/0/minimum', line: 16, reason: 'applies to integer fields only' }),
+      expect.objectContaining({ path: '/field_mapping/order/1/maximum', line: 17, reason: 'is below minimum' }),
     ]);
   });
 
