@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { PartnerProfile } from '../contracts/partners/partnerProfile.js';
+import { piiFields, type PartnerProfile } from '../contracts/partners/partnerProfile.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { Redactor } from '../lib/redact.js';
 import { correlation } from './http/correlation.js';
 import { clientErrorSpec, PIPELINE_ERRORS } from './http/errors.js';
 import { sendError } from './http/sendError.js';
@@ -49,7 +50,14 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.store);
-  const redaction = options.redaction ?? { text: (text) => text, json: (value) => value };
+  // Never without redaction: a caller that passes none gets the profiles' PII fields and the
+  // secrets in use masked all the same.
+  const redaction =
+    options.redaction ??
+    new Redactor({
+      piiFields: [...options.profiles.values()].flatMap(piiFields),
+      secrets: [...options.secrets.values()].flat(),
+    });
   const inbox = new InboxWriter(options.store, {
     ...options.inboxBatch,
     policy: options.inboxPolicy,

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import type { PartnerProfile } from '../contracts/partners/partnerProfile.js';
+import { piiFields, type PartnerProfile } from '../contracts/partners/partnerProfile.js';
 import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../lib/logger.js';
+import { withRedactor, type Logger } from '../lib/logger.js';
+import { Redactor } from '../lib/redact.js';
 import { createPipeline, type Pipeline } from './app.js';
 import { migrate } from './store/migrate.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
@@ -31,10 +32,16 @@ export interface RunningPipeline {
 export async function startPipelineServer(
   options: PipelineServerOptions,
 ): Promise<RunningPipeline> {
+  // One redactor for everything the pipeline writes: its log, audit reasons, alert details.
+  const redactor = new Redactor({
+    piiFields: [...options.profiles.values()].flatMap(piiFields),
+    secrets: [...[...options.secrets.values()].flat(), options.opsToken ?? ''],
+  });
+  const logger = withRedactor(options.logger, redactor);
   const store = await openStore(options.store);
   try {
     const { applied } = await migrate(store);
-    if (applied.length > 0) options.logger.info({ applied }, 'store migrated');
+    if (applied.length > 0) logger.info({ applied }, 'store migrated');
   } catch (error) {
     await store.close();
     throw error;
@@ -43,7 +50,8 @@ export async function startPipelineServer(
     store,
     profiles: options.profiles,
     secrets: options.secrets,
-    logger: options.logger,
+    logger,
+    redaction: redactor,
     clock: options.clock,
     opsToken: options.opsToken,
     maxBodyBytes: options.maxBodyBytes,

@@ -1,11 +1,13 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { redactHeaders, redactJson } from '../lib/redact.js';
+import { Redactor } from '../lib/redact.js';
 
 /**
  * The record of every request a simulator made or answered (WireMock's word). In memory it keeps
  * only the newest `capacity` entries; every entry also streams, as one JSON line, to the sink
  * file when one is attached, so a long burst never grows the heap and nothing is lost.
- * Signature and credential headers, and the partner's PII fields, are redacted on the way in.
+ * Everything goes through the run's Redactor on the way in: signature and credential headers, the
+ * secrets in use, and the partner's PII fields, in JSON, broken JSON and form bodies alike; a body
+ * that is not text is kept as its size and sha256.
  */
 export interface JournalEntry {
   seq: number;
@@ -23,8 +25,16 @@ export interface JournalEntry {
   duration_ms: number;
 }
 
+/** What a simulator hands over: bodies as it sent or received them, text or bytes. */
+export type JournalRecord = Omit<JournalEntry, 'seq' | 'request' | 'response'> & {
+  request: Omit<JournalEntry['request'], 'body'> & { body: string | Uint8Array };
+  response?: Omit<NonNullable<JournalEntry['response']>, 'body'> & { body: string | Uint8Array };
+};
+
 export interface JournalOptions {
   capacity?: number;
+  /** The run's redactor (PII fields and secrets); when absent, one is built from `piiFields`. */
+  redactor?: Redactor;
   piiFields?: string[];
   /** Largest body kept per entry; longer ones are cut and marked. */
   maxBodyChars?: number;
@@ -32,7 +42,7 @@ export interface JournalOptions {
 
 export class Journal {
   readonly #capacity: number;
-  readonly #piiFields: string[];
+  readonly #redactor: Redactor;
   readonly #maxBodyChars: number;
   #entries: JournalEntry[] = [];
   #seq = 0;
@@ -40,7 +50,7 @@ export class Journal {
 
   constructor(options: JournalOptions = {}) {
     this.#capacity = options.capacity ?? 1000;
-    this.#piiFields = options.piiFields ?? [];
+    this.#redactor = options.redactor ?? new Redactor({ piiFields: options.piiFields });
     this.#maxBodyChars = options.maxBodyChars ?? 64 * 1024;
   }
 
@@ -59,20 +69,23 @@ export class Journal {
       );
   }
 
-  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+  record(entry: JournalRecord): JournalEntry {
+    const redactor = this.#redactor;
     const stored: JournalEntry = {
       ...entry,
       seq: ++this.#seq,
       request: {
         ...entry.request,
-        headers: redactHeaders(entry.request.headers),
+        url: redactor.text(entry.request.url),
+        headers: redactor.headers(entry.request.headers),
         body: this.#body(entry.request.body),
       },
       response: entry.response && {
         ...entry.response,
-        headers: redactHeaders(entry.response.headers),
+        headers: redactor.headers(entry.response.headers),
         body: this.#body(entry.response.body),
       },
+      ...(entry.error === undefined ? {} : { error: redactor.text(entry.error) }),
     };
     this.#entries.push(stored);
     if (this.#entries.length > this.#capacity)
@@ -90,15 +103,9 @@ export class Journal {
     return this.#seq;
   }
 
-  #body(body: string): string {
-    let text = body;
-    if (this.#piiFields.length > 0 && text.length > 0) {
-      try {
-        text = JSON.stringify(redactJson(JSON.parse(text), { piiFields: this.#piiFields }));
-      } catch {
-        // not JSON: kept as sent
-      }
-    }
+  /** Cut after redaction, so a mask is never split into a readable half. */
+  #body(body: string | Uint8Array): string {
+    const text = this.#redactor.body(body);
     return text.length > this.#maxBodyChars
       ? `${text.slice(0, this.#maxBodyChars)}…[cut at ${this.#maxBodyChars} chars]`
       : text;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadPartnerProfiles } from '../../contracts/partners/partnerProfile.js';
+import { loadPartnerProfiles, piiFields } from '../../contracts/partners/partnerProfile.js';
 import { compileSchema, describeSchemaErrors } from '../../contracts/schemaValidator.js';
 import { scenarioSchema } from '../../contracts/scenarios/scenario.js';
 import { parseSecretList } from '../../contracts/signatures/webhookSecret.js';
@@ -7,6 +7,7 @@ import { isoUtc, systemClock } from '../../lib/clock.js';
 import { ConfigError, UsageError } from '../../lib/errors.js';
 import { projectPath } from '../../lib/projectPaths.js';
 import { randomSeed, seededRandom } from '../../lib/seededRandom.js';
+import { Redactor } from '../../lib/redact.js';
 import { Journal } from '../../simulators/journal.js';
 import type { FaultSpec } from '../../simulators/webhook/faults/index.js';
 import { WebhookSender } from '../../simulators/webhook/webhookSender.js';
@@ -82,7 +83,11 @@ export function simCommand(): Command {
         windowS: profile.webhook.window_s,
         clock: systemClock,
         random: seededRandom(options.seed ?? randomSeed()),
-        journal: new Journal({ capacity: 10_000 }),
+        // What --json prints passes the same redaction as evidence: the secret and PII fields.
+        journal: new Journal({
+          capacity: 10_000,
+          redactor: new Redactor({ piiFields: piiFields(profile), secrets: [secret] }),
+        }),
       });
       try {
         const records = await sender.send({

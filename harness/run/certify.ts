@@ -7,6 +7,7 @@ import {
 } from '../../contracts/partners/partnerProfile.js';
 import { isoUtc, systemClock, type Clock } from '../../lib/clock.js';
 import { errorMessage, RunError, UsageError } from '../../lib/errors.js';
+import { Redactor } from '../../lib/redact.js';
 import { newRunId } from '../../lib/runId.js';
 import { randomSeed, seededRandom } from '../../lib/seededRandom.js';
 import { loadOrCreateEvidenceKey } from '../evidence/evidenceKey.js';
@@ -76,10 +77,10 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
   const runId = newRunId(startedAt);
   const seed = options.seed ?? randomSeed();
   const root = seededRandom(seed);
-  const evidence = await EvidenceFolder.create(
-    options.outDir ?? `runs/${runId}`,
-    partners.flatMap(piiFields),
-  );
+  // One redactor for the run: every evidence file, the journals and the pipeline log. It learns
+  // the secrets once the SUT is reached (reachSut).
+  const redactor = new Redactor({ piiFields: [...profiles.values()].flatMap(piiFields) });
+  const evidence = await EvidenceFolder.create(options.outDir ?? `runs/${runId}`, redactor);
   const dataDir = `.b2b/data/${runId}`;
 
   let sut: SystemUnderTest;
@@ -119,7 +120,7 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
       await rm(dataDir, { recursive: true, force: true });
   }
 
-  const result: RunResult = {
+  const unredacted: RunResult = {
     run_id: runId,
     seed,
     started_at: isoUtc(startedAt),
@@ -127,6 +128,7 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
     duration_ms: Math.round(performance.now() - started),
     tool: await toolIdentity(),
     sut: { mode: sut.mode, url: sut.url, ...(sut.engine ? { engine: sut.engine } : {}) },
+    signer: { fingerprint: key.fingerprint },
     summary: {
       scenarios: results.length,
       passed: results.filter((scenario) => scenario.verdict === 'pass').length,
@@ -147,6 +149,9 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
     scenarios: results,
   };
 
+  // The report and JUnit render from the redacted result (their markup would hide PII from a
+  // pattern), and so does what the CLI prints.
+  const result = redactor.json(unredacted);
   await evidence.writeJson('result.json', result);
   await evidence.writeText('junit.xml', junitXml(result));
   await evidence.writeText('report.html', await renderReport(result));
@@ -229,12 +234,18 @@ async function reachSut(
   evidence: EvidenceFolder,
   dataDir: string,
 ): Promise<SystemUnderTest> {
-  if (options.sutUrl)
-    return connectRemoteSut(
+  if (options.sutUrl) {
+    const remote = connectRemoteSut(
       options.sutUrl,
       new Map(partners.map((profile) => [profile.partner_id, profile])),
       options.env,
     );
+    evidence.redactor.addSecrets([
+      ...remote.webhookSecrets.values(),
+      options.env.B2B_OPS_TOKEN ?? '',
+    ]);
+    return remote;
+  }
   await evidence.ensureDir('pipeline');
   return startBundledPipeline({
     profiles,
@@ -242,5 +253,6 @@ async function reachSut(
     dataDir,
     logFile: evidence.path('pipeline/pipeline.log.ndjson'),
     env: options.env,
+    redactor: evidence.redactor,
   });
 }

@@ -1,6 +1,6 @@
 import type { StepDocument } from '../../contracts/scenarios/scenario.js';
 import { performance } from 'node:perf_hooks';
-import { piiFields, type PartnerProfile } from '../../contracts/partners/partnerProfile.js';
+import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import { isoUtc, type Clock } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { SeededRandom } from '../../lib/seededRandom.js';
@@ -43,7 +43,7 @@ export async function runScenario(
     await run.evidence.writeText(`${folder}/scenario.yaml`, loaded.source),
   ];
 
-  const journal = new Journal({ piiFields: piiFields(run.partner) });
+  const journal = new Journal({ redactor: run.evidence.redactor });
   await run.evidence.ensureDir(folder);
   await journal.attachSink(run.evidence.path(`${folder}/journal.ndjson`));
   artifacts.push(`${folder}/journal.ndjson`);

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { redactSecretsInText } from '../../lib/redact.js';
+import { Redactor } from '../../lib/redact.js';
 
 export interface PipelineLogLine {
   correlation_id?: string;
@@ -8,21 +8,24 @@ export interface PipelineLogLine {
 }
 
 /**
- * The bundled pipeline's JSON log as the harness receives it on the child's stdout. Every line is
- * written (secrets redacted) to the bundle's full log; the newest `capacity` lines stay in memory
- * so a scenario can cut its excerpt by correlation id.
+ * The bundled pipeline's JSON log as the harness receives it on the child's stdout. Every line
+ * goes through the run's Redactor (secrets, PII fields, also in lines that are not JSON) before it
+ * is written to the bundle's full log or kept; the newest `capacity` lines stay in memory so a
+ * scenario can cut its excerpt by correlation id. The pipeline redacts its own log too: this is
+ * the harness not taking the system under test's word for it.
  */
 export class PipelineLog {
   readonly #capacity: number;
-  readonly #secrets: string[];
+  readonly #redactor: Redactor;
   #lines: PipelineLogLine[] = [];
   #dropped = 0;
   #sink: WriteStream | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(options: { capacity?: number; secrets: string[] }) {
+  /** `redactor` is the run's; `secrets` alone builds one that knows only those (tests). */
+  constructor(options: { capacity?: number; redactor?: Redactor; secrets?: string[] }) {
     this.#capacity = options.capacity ?? 50_000;
-    this.#secrets = options.secrets;
+    this.#redactor = options.redactor ?? new Redactor({ secrets: options.secrets });
   }
 
   writeTo(file: string): void {
@@ -37,7 +40,7 @@ export class PipelineLog {
 
   accept(rawLine: string): PipelineLogLine | undefined {
     if (rawLine.trim() === '') return undefined;
-    const line = redactSecretsInText(rawLine, this.#secrets);
+    const line = this.#redactor.text(rawLine);
     this.#sink?.write(`${line}\n`);
     let parsed: PipelineLogLine;
     try {

@@ -5,6 +5,7 @@ import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js'
 import { generateWebhookSecret } from '../../contracts/signatures/webhookSecret.js';
 import { RunError } from '../../lib/errors.js';
 import { b2bCommand } from '../../lib/projectPaths.js';
+import type { Redactor } from '../../lib/redact.js';
 import { OpsClient } from './opsClient.js';
 import { PipelineLog } from './pipelineLog.js';
 import type { SystemUnderTest } from './systemUnderTest.js';
@@ -16,6 +17,8 @@ export interface BundledPipelineOptions {
   dataDir: string;
   /** Where the full (redacted) pipeline log goes. */
   logFile: string;
+  /** The run's redactor: learns the secrets generated here, and redacts the pipeline's log. */
+  redactor: Redactor;
   /** The environment the pipeline inherits (DATABASE_URL passes through from here). */
   env: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
@@ -38,7 +41,8 @@ export async function startBundledPipeline(
     secretEnv[profile.webhook.secret_env] = secret;
   }
   const opsToken = randomBytes(24).toString('base64url');
-  const log = new PipelineLog({ secrets: [...webhookSecrets.values(), opsToken] });
+  options.redactor.addSecrets([...webhookSecrets.values(), opsToken]);
+  const log = new PipelineLog({ redactor: options.redactor });
   log.writeTo(options.logFile);
 
   const command = b2bCommand();
@@ -76,6 +80,7 @@ export async function startBundledPipeline(
       log,
       options.readyTimeoutMs ?? 60_000,
       stderr,
+      options.redactor,
     ));
   } catch (error) {
     child.kill('SIGKILL');
@@ -103,7 +108,10 @@ function waitUntilListening(
   log: PipelineLog,
   timeoutMs: number,
   stderr: string[],
+  redactor: Redactor,
 ): Promise<{ url: string; engine?: string }> {
+  // The child's stderr reaches the user in the error: redacted like its log.
+  const stderrText = () => redactor.text(stderr.join('').trim());
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -117,7 +125,7 @@ function waitUntilListening(
         settle(() =>
           reject(
             new RunError(
-              `the bundled pipeline did not start within ${timeoutMs} ms\n${stderr.join('')}`,
+              `the bundled pipeline did not start within ${timeoutMs} ms\n${stderrText()}`,
             ),
           ),
         ),
@@ -137,7 +145,7 @@ function waitUntilListening(
       settle(() =>
         reject(
           new RunError(
-            `the bundled pipeline exited before listening (code ${code ?? signal})\n${stderr.join('').trim()}`,
+            `the bundled pipeline exited before listening (code ${code ?? signal})\n${stderrText()}`,
           ),
         ),
       ),

@@ -178,7 +178,7 @@ export class WebhookSender {
       correlation_id: correlationId,
       event_id: spec.eventId,
       faults: spec.faults,
-      request: { method: 'POST', url: target, headers, body: spec.body.toString('utf8') },
+      request: { method: 'POST', url: target, headers, body: spec.body },
       ...(failure === undefined
         ? { response: { status, headers: responseHeaders, body: responseText } }
         : { error: failure }),

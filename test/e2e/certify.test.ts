@@ -87,6 +87,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
         url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
       },
       tool: { name: 'b2b' },
+      signer: { fingerprint },
     });
     expect(result.scenarios.map((scenario) => [scenario.id, scenario.verdict])).toEqual(
       scenarios.map((scenario) => [scenario.document.id, 'pass']),
@@ -112,6 +113,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     expect(junit).toMatch(/<testsuites [^>]*tests="12" failures="0" errors="0"/);
     expect(junit).not.toContain('<failure');
     for (const { document } of scenarios) expect(junit).toContain(`name="${document.id} `);
+    expect(junit).toContain(`<property name="signer" value="${fingerprint}"/>`);
   });
 
   it('writes report.html with the verdict table and every scenario', async () => {
@@ -120,6 +122,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     expect(html).toContain('CERTIFIED');
     expect(html).toContain('NOT COVERED');
     for (const { document } of scenarios) expect(html).toContain(`id="scenario-${document.id}"`);
+    expect(html).toContain(`<code class="signer">${fingerprint}</code>`);
   });
 
   it("keeps each scenario's journal, signatures and PII redacted", async () => {
@@ -179,7 +182,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     expect(verify).toMatchObject({ code: 0, stderr: '' });
     expect(verify.stdout).toMatch(
       new RegExp(
-        `^verified: \\d+ files unchanged; signed by ${fingerprint.replace(/\+/g, '\\+')} `,
+        `^verified: \\d+ files unchanged; signed by ${fingerprint.replace(/\+/g, '\\+')} \\(this machine's evidence key\\)\n$`,
       ),
     );
   });
@@ -229,7 +232,11 @@ describe('b2b certify: two runs at the same time', () => {
       const runId = (results[index] as RunResult).run_id;
       const journal = await readJournal(join(cli.dir, out), 'B-002-N2');
       expect(journal.every((entry) => entry.event_id?.startsWith(`evt-${runId}-`))).toBe(true);
-      expect(await verifyBundle(join(cli.dir, out))).toMatchObject({ ok: true });
+      expect(
+        await verifyBundle(join(cli.dir, out), {
+          trusted: [{ fingerprint, label: 'the scratch evidence key' }],
+        }),
+      ).toMatchObject({ ok: true });
     }
     expect(await leftoverData()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret } from '../../contracts/signatures/webhookSecret.js';
+import { loadOrCreateEvidenceKey } from '../../harness/evidence/evidenceKey.js';
 import { verifyBundle } from '../../harness/evidence/verifyBundle.js';
 import { createCliScratch, type CliScratch } from '../support/cliRunner.js';
 import { bundleFiles, readResult } from '../support/evidenceBundle.js';
@@ -104,7 +105,12 @@ describe('b2b certify --sut URL', () => {
       );
 
       // The evidence of a failed run is as sound as any: signed, complete, no pipeline log.
-      expect(await verifyBundle(bundle)).toMatchObject({ ok: true });
+      const { fingerprint } = await loadOrCreateEvidenceKey({ keyFile: cli.keyFile, env: {} });
+      expect(
+        await verifyBundle(bundle, {
+          trusted: [{ fingerprint, label: 'the scratch evidence key' }],
+        }),
+      ).toMatchObject({ ok: true, fingerprint });
       expect((await bundleFiles(bundle)).filter((file) => file.includes('pipeline'))).toEqual([]);
     },
     RUN_TIMEOUT_MS,

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDACTED } from '../../lib/redact.js';
-import { Journal, type JournalEntry } from '../../simulators/journal.js';
+import { REDACTED, Redactor } from '../../lib/redact.js';
+import { Journal, type JournalEntry, type JournalRecord } from '../../simulators/journal.js';
 
-function entry(n: number, overrides: Partial<Omit<JournalEntry, 'seq'>> = {}) {
+function entry(n: number, overrides: Partial<JournalRecord> = {}): JournalRecord {
   return {
     at: '2026-11-23T14:44:00.000Z',
     simulator: 'webhook.sender',
@@ -94,23 +95,71 @@ describe('Journal', () => {
     }
   });
 
-  it("redacts the partner's PII fields in JSON bodies and keeps other bodies as sent", () => {
+  it("redacts the partner's PII fields in JSON, broken JSON and form bodies", () => {
     const journal = new Journal({ piiFields: ['BuyerEmail', 'buyer_email'] });
     const stored = journal.record(
       entry(1, {
         request: {
           method: 'POST',
-          url: 'http://127.0.0.1/webhooks/p_001',
+          url: 'http://127.0.0.1/webhooks/p_001?buyer_email=jane@example.com',
           headers: {},
           body: '{"data":{"order":{"OrderNumber":"A-1","BuyerEmail":"jane@example.com"}}}',
         },
-        response: { status: 400, headers: {}, body: 'not json: jane@example.com' },
+        response: { status: 400, headers: {}, body: '{"BuyerEmail": "jane@example.com"' },
       }),
     );
     expect(JSON.parse(stored.request.body)).toEqual({
       data: { order: { OrderNumber: 'A-1', BuyerEmail: REDACTED } },
     });
+    expect(stored.request.url).toBe(`http://127.0.0.1/webhooks/p_001?buyer_email=${REDACTED}`);
+    expect(stored.response?.body).toBe(`{"BuyerEmail": "${REDACTED}"`);
+    const form = journal.record(
+      entry(2, {
+        request: { method: 'POST', url: '/', headers: {}, body: 'BuyerEmail=jane%40example.com' },
+      }),
+    );
+    expect(form.request.body).toBe(`BuyerEmail=${REDACTED}`);
+  });
+
+  it('keeps text without PII as sent, and a body that is not text as its size and sha256', () => {
+    const journal = new Journal();
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00]);
+    const stored = journal.record(
+      entry(1, {
+        request: { method: 'POST', url: '/', headers: {}, body: binary },
+        response: { status: 400, headers: {}, body: 'not json: jane@example.com' },
+      }),
+    );
+    expect(stored.request.body).toBe(
+      `[binary body: 6 bytes, sha256 ${createHash('sha256').update(binary).digest('hex')}]`,
+    );
     expect(stored.response?.body).toBe('not json: jane@example.com');
+  });
+
+  it("masks the run's secrets wherever they appear, with the run's redactor", async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const redactor = new Redactor({ piiFields: ['BuyerEmail'] });
+    const journal = new Journal({ redactor });
+    redactor.addSecrets([secret]); // learnt after the journal was made: still applies
+    const file = join(dir, 'journal.ndjson');
+    await journal.attachSink(file);
+    const stored = journal.record(
+      entry(1, {
+        request: {
+          method: 'POST',
+          url: '/',
+          headers: { 'x-debug': secret },
+          body: `{"note":"signed with ${secret}"}`,
+        },
+        response: undefined,
+        error: `refused ${secret}`,
+      }),
+    );
+    await journal.detachSink();
+    expect(stored.request.headers['x-debug']).toBe(REDACTED);
+    expect(stored.request.body).toBe(`{"note":"signed with ${REDACTED}"}`);
+    expect(stored.error).toBe(`refused ${REDACTED}`);
+    expect(await readFile(file, 'utf8')).not.toContain(secret);
   });
 
   it('cuts long bodies and says where', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipelineLog } from '../../../harness/sut/pipelineLog.js';
+import { REDACTED, Redactor } from '../../../lib/redact.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OPS_TOKEN = 'ops-token-0123456789abcdef';
@@ -96,6 +97,35 @@ describe('PipelineLog file', () => {
     ]);
     // What stays in memory is redacted too.
     expect(kept?.msg).toBe('auth Bearer [redacted]');
+  });
+});
+
+describe("PipelineLog with the run's redactor", () => {
+  it('masks PII fields and secrets in JSON lines and in lines that are not JSON', async () => {
+    const file = join(scratch, 'pipeline.log.ndjson');
+    const redactor = new Redactor({ piiFields: ['BuyerEmail', 'buyer_email'] });
+    const log = new PipelineLog({ redactor });
+    redactor.addSecrets([SECRET]); // certify learns the secrets after the log exists
+    log.writeTo(file);
+    const json = log.accept(
+      line('a.1', 'webhook event processed', {
+        order: { attributes: { buyer_email: 'jane@example.com' } },
+        err: { message: `auth ${SECRET}` },
+      }),
+    );
+    const text = log.accept('fatal: body was {"BuyerEmail": "jane@example.com" and more');
+    await log.close();
+
+    expect(json).toMatchObject({
+      correlation_id: 'a.1',
+      order: { attributes: { buyer_email: REDACTED } },
+      err: { message: `auth ${REDACTED}` },
+    });
+    expect(text?.msg).toBe(`fatal: body was {"BuyerEmail": "${REDACTED}" and more`);
+    const written = await readFile(file, 'utf8');
+    expect(written).not.toContain('jane@example.com');
+    expect(written).not.toContain(SECRET);
+    expect(log.excerpt('a.1')).toHaveLength(1);
   });
 });
 
