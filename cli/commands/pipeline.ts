@@ -2,11 +2,16 @@ import { Command, Option } from 'commander';
 import { loadPartnerProfiles } from '../../contracts/partners/partnerProfile.js';
 import { createLogger } from '../../lib/logger.js';
 import { projectPath } from '../../lib/projectPaths.js';
+import { resolveApiClients } from '../../pipeline/api/auth/index.js';
 import { resolvePartnerSecrets } from '../../pipeline/partnerSecrets.js';
 import { startPipelineServer } from '../../pipeline/server.js';
-import { isClusterWorker, superviseWorkers } from '../../pipeline/workerCluster.js';
+import {
+  isClusterWorker,
+  superviseWorkers,
+  workerStartStep,
+} from '../../pipeline/workerCluster.js';
 import { UsageError } from '../../lib/errors.js';
-import { parsePort } from '../options.js';
+import { parseMaxBodyBytes, parsePort, parseWorkers } from '../options.js';
 
 /** `b2b pipeline serve`: runs the bundled integration pipeline (the system under test). */
 export function pipelineCommand(): Command {
@@ -18,10 +23,11 @@ export function pipelineCommand(): Command {
     .description(
       'serve the partner-facing webhook inbox, the ops API, /metrics, /healthz and /readyz.\n' +
         'Uses PostgreSQL when DATABASE_URL is set, an embedded PGlite database otherwise.\n' +
-        'Webhook secrets come from the variables the partner profiles name (e.g. B2B_P_001_WEBHOOK_SECRET).',
+        'Webhook secrets come from the variables the partner profiles name (e.g. B2B_P_001_WEBHOOK_SECRET);\n' +
+        'so do partner API client secrets (e.g. B2B_P_001_API_CLIENT_SECRET): a client without one is disabled.',
     )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
+    .option('--port <port>', 'port to listen on, 0–65535 (0 picks a free one)', parsePort, 8080)
     .option('--partners <dir>', 'folder of partner profiles', projectPath('partners'))
     .option(
       '--data-dir <dir>',
@@ -33,14 +39,14 @@ export function pipelineCommand(): Command {
     )
     .option(
       '--workers <n>',
-      'pipeline processes sharing the port (PostgreSQL only: PGlite lives in one process)',
-      (value) => Number(value),
+      'pipeline processes sharing the port, 1–64 (PostgreSQL only: PGlite lives in one process)',
+      parseWorkers,
       1,
     )
     .option(
       '--max-body-bytes <n>',
-      'largest webhook body accepted',
-      (value) => Number(value),
+      'largest webhook body accepted, 1 to 67108864 (64 MiB)',
+      parseMaxBodyBytes,
       1024 * 1024,
     )
     .addHelpText(
@@ -58,34 +64,44 @@ export function pipelineCommand(): Command {
         workers: number;
       }) => {
         const logger = createLogger({ name: 'b2b-pipeline' });
-        const profiles = await loadPartnerProfiles(options.partners);
+        const profiles = await workerStartStep(loadPartnerProfiles(options.partners));
         const secrets = resolvePartnerSecrets(profiles, process.env);
-        if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) {
-          throw new UsageError('--workers must be an integer from 1 to 64');
-        }
+        // A partner API client without its secret is disabled, not fatal: webhooks still flow.
+        const apiClients = resolveApiClients(profiles, process.env, (client) =>
+          logger.warn(
+            { partner_id: client.partnerId, client_id: client.clientId },
+            `partner API client ${client.clientId} disabled: ${client.reason}`,
+          ),
+        );
         if (options.workers > 1 && !process.env.DATABASE_URL) {
           throw new UsageError(
             '--workers above 1 needs DATABASE_URL: the embedded PGlite database lives in one process',
           );
         }
         if (options.workers > 1 && !isClusterWorker()) {
-          await superviseWorkers(options.workers, logger);
+          await superviseWorkers(options.workers, logger, {
+            host: options.host,
+            port: options.port,
+          });
           return;
         }
-        const running = await startPipelineServer({
-          host: options.host,
-          port: options.port,
-          store: {
-            databaseUrl: process.env.DATABASE_URL,
-            dataDir: options.dataDir,
-            schema: options.databaseSchema,
-          },
-          profiles,
-          secrets,
-          logger,
-          opsToken: process.env.B2B_OPS_TOKEN || undefined,
-          maxBodyBytes: options.maxBodyBytes,
-        });
+        const running = await workerStartStep(
+          startPipelineServer({
+            host: options.host,
+            port: options.port,
+            store: {
+              databaseUrl: process.env.DATABASE_URL,
+              dataDir: options.dataDir,
+              schema: options.databaseSchema,
+            },
+            profiles,
+            secrets,
+            logger,
+            opsToken: process.env.B2B_OPS_TOKEN || undefined,
+            maxBodyBytes: options.maxBodyBytes,
+            apiClients,
+          }),
+        );
         logger.info(
           { url: running.url, engine: running.store.engine, partners: [...profiles.keys()] },
           isClusterWorker() ? 'pipeline worker listening' : 'pipeline listening',
