@@ -7,10 +7,11 @@ import type { ErrorBody } from '../../contracts/http/errorBody.js';
  *   policy          well-formed but refused by a rule of the partner's profile (e.g. clock skew)
  *   conflict        contradicts what was received before
  *   not_found       no such partner, endpoint or record
+ *   rate_limited    over the partner's request budget; retry after the Retry-After seconds
  *   server          our side failed; retry with backoff
  */
 export type ErrorCategory =
-  'authentication' | 'validation' | 'policy' | 'conflict' | 'not_found' | 'server';
+  'authentication' | 'validation' | 'policy' | 'conflict' | 'not_found' | 'rate_limited' | 'server';
 
 /**
  * Every way the pipeline's HTTP surface can say no, as one table: status, taxonomy category,
@@ -151,6 +152,71 @@ export const PIPELINE_ERRORS = {
     code: 'bad_request',
     messageId: 'GEN-401',
     message: 'The request is invalid.',
+  },
+  // The partner API's token endpoint (RFC 6749 §5.2 codes, in our body shape) and its guard.
+  tokenRequestInvalid: {
+    status: 400,
+    category: 'validation',
+    code: 'invalid_request',
+    messageId: 'AUT-400',
+    message:
+      'The token request is malformed: send grant_type (and scope) as application/x-www-form-urlencoded, each once, and one client authentication.',
+  },
+  unsupportedGrantType: {
+    status: 400,
+    category: 'validation',
+    code: 'unsupported_grant_type',
+    messageId: 'AUT-402',
+    message: 'Only grant_type=client_credentials is supported.',
+  },
+  invalidScope: {
+    status: 400,
+    category: 'validation',
+    code: 'invalid_scope',
+    messageId: 'AUT-403',
+    message: 'The scope asked for is malformed or not granted to this client.',
+  },
+  invalidClient: {
+    status: 401,
+    category: 'authentication',
+    code: 'invalid_client',
+    messageId: 'AUT-401',
+    message: 'Client authentication failed: unknown or disabled client, or wrong secret.',
+  },
+  invalidToken: {
+    status: 401,
+    category: 'authentication',
+    code: 'invalid_token',
+    messageId: 'AUT-411',
+    message: 'A valid bearer access token from POST /oauth/token is required.',
+  },
+  tokenExpired: {
+    status: 401,
+    category: 'authentication',
+    code: 'token_expired',
+    messageId: 'AUT-412',
+    message: 'The access token has expired; request a new one.',
+  },
+  insufficientScope: {
+    status: 403,
+    category: 'policy',
+    code: 'insufficient_scope',
+    messageId: 'AUT-413',
+    message: 'The access token does not carry the scope this endpoint requires.',
+  },
+  ipNotAllowed: {
+    status: 403,
+    category: 'policy',
+    code: 'ip_not_allowed',
+    messageId: 'AUT-414',
+    message: "The request comes from an address outside the partner's IP allowlist.",
+  },
+  rateLimited: {
+    status: 429,
+    category: 'rate_limited',
+    code: 'rate_limited',
+    messageId: 'API-429',
+    message: "Over the client's request budget; retry after the Retry-After seconds.",
   },
   unavailable: {
     status: 503,

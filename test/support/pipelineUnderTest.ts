@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express, { type RequestHandler } from 'express';
 import { errorBodySchema, type ErrorBody } from '../../contracts/http/errorBody.js';
 import {
   loadPartnerProfiles,
@@ -14,6 +15,7 @@ import { FakeClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/logger.js';
 import { projectPath } from '../../lib/projectPaths.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../../pipeline/app.js';
+import { correlation } from '../../pipeline/http/correlation.js';
 import { resolvePartnerSecrets } from '../../pipeline/partnerSecrets.js';
 import type { Store } from '../../pipeline/store/store.js';
 import { openTestStore, type Engine, type TestStore } from './stores.js';
@@ -149,6 +151,12 @@ export interface PipelineUnderTestOptions {
   secret?: string;
   /** Hands the pipeline a wrapped store (e.g. `yieldingStore`); the test helpers use the plain one. */
   wrapStore?: (store: Store) => Store;
+  /** Partner API clients (resolveApiClients); none when absent. */
+  apiClients?: PipelineOptions['apiClients'];
+  /** Routes served in front of the pipeline (e.g. a /v1 route guarded by `pipeline.apiAuth`). */
+  routesBefore?: (pipeline: Pipeline) => RequestHandler;
+  /** Where the pipeline logs; silent when absent. */
+  logger?: PipelineOptions['logger'];
 }
 
 /**
@@ -169,15 +177,20 @@ export async function startPipelineUnderTest(
     store: options.wrapStore ? options.wrapStore(testStore.store) : testStore.store,
     profiles,
     secrets,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     clock,
     maxBodyBytes: options.maxBodyBytes,
     opsToken: options.opsToken,
     inboxBatch: options.inboxBatch,
     inboxPolicy: options.inboxPolicy,
     redaction: options.redaction,
+    apiClients: options.apiClients,
   });
-  const server = createServer(pipeline.app);
+  const server = createServer(
+    options.routesBefore
+      ? express().use(correlation, options.routesBefore(pipeline), pipeline.app)
+      : pipeline.app,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -128,6 +128,7 @@ const target = fc.oneof(
       .tuple(fc.constantFrom('/ops/inbox', '/ops/orders'), hostileSegment, hostileSegment)
       .map(([path, a, b]) => `${path}/${a}/${b}`),
   },
+  { weight: 1, arbitrary: hostileQuery.map((query) => `/oauth/token${query}`) },
   {
     weight: 1,
     arbitrary: fc
