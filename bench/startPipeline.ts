@@ -23,12 +23,15 @@ export async function startPipeline(
   env: NodeJS.ProcessEnv,
   dataDir: string,
   workers = 1,
+  /** Node options for the pipeline process, e.g. `--cpu-prof` (written when it stops). */
+  nodeOptions: string[] = [],
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const command = b2bCommand();
   const child = spawn(
     command.executable,
     [
+      ...nodeOptions,
       ...command.args,
       'pipeline',
       'serve',

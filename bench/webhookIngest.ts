@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { generateWebhookSecret } from '../contracts/signatures/webhookSecret.js';
 import { parsePrometheusText, sumMatching } from '../harness/sut/metricsSnapshot.js';
 import { cpuBetween, sampleCpu } from './cpuAccounting.js';
+import { MemoryWatch, type MemoryFigures } from './processMemory.js';
 import { prepareDeliveries } from './signedDeliveries.js';
 import { startPipeline } from './startPipeline.js';
 
@@ -16,6 +18,8 @@ export interface IngestOptions {
   duplicateRatio: number;
   /** Pipeline processes (PostgreSQL only). */
   workers: number;
+  /** Folder for a V8 CPU profile of the pipeline process (whole run, warm-up included). */
+  cpuProfileDir?: string;
 }
 
 export interface IngestFigures {
@@ -32,7 +36,20 @@ export interface IngestFigures {
   mean_batch_size: number;
   mean_flush_ms: number;
   /** Cores each party used on average during the measured run (Linux only). */
-  cpu?: { pipeline_cores: number; load_generator_cores: number; postgres_cores: number };
+  cpu?: {
+    pipeline_cores: number;
+    load_generator_cores: number;
+    postgres_cores: number;
+    /**
+     * Pipeline CPU per delivery. Steadier than events/s when others load the machine: a process
+     * that gets less CPU is slower, but spends about the same CPU per delivery.
+     */
+    pipeline_cpu_ms_per_event: number;
+  };
+  /** The pipeline's resident memory, from start-up to the end of the run (Linux only). */
+  memory?: MemoryFigures;
+  /** 1-minute load average before and after the measured run: others share the machine. */
+  load_average: { before: number; after: number };
   /** Through /metrics after the run: every unique event recorded once, every duplicate replayed. */
   check: {
     inbox_events: number;
@@ -57,18 +74,27 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
   const env: NodeJS.ProcessEnv = { B2B_P_001_WEBHOOK_SECRET: secret, DATABASE_URL: '' };
   if (options.engine === 'postgres')
     Object.assign(env, { DATABASE_URL: options.databaseUrl, DATABASE_SCHEMA: schema });
-  const pipeline = await startPipeline(env, dataDir, options.workers);
+  const pipeline = await startPipeline(
+    env,
+    dataDir,
+    options.workers,
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+  );
+  const memory = await MemoryWatch.start(pipeline.child.pid);
   try {
     const target = `${pipeline.url}/webhooks/p_001`;
-    // Warm the JIT and the connection pool; these events are not counted.
-    const warm = prepareDeliveries({
-      count: options.warmup,
-      duplicateRatio: options.duplicateRatio,
-      secret,
-      runTag: `${runTag}-warm`,
-      seed: 1,
-    });
-    await fire(target, warm.deliveries, options.connections);
+    // Warm the JIT and the connection pool; these events are not counted. `--warmup 0` measures
+    // a cold pipeline (e.g. its peak memory in a first burst).
+    if (options.warmup > 0) {
+      const warm = prepareDeliveries({
+        count: options.warmup,
+        duplicateRatio: options.duplicateRatio,
+        secret,
+        runTag: `${runTag}-warm`,
+        seed: 1,
+      });
+      await fire(target, warm.deliveries, options.connections);
+    }
 
     const load = prepareDeliveries({
       count: options.events,
@@ -78,9 +104,12 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
       seed: 42,
     });
     const before = await counters(pipeline.url);
+    const loadBefore = loadavg()[0] ?? 0;
     const cpuBefore = await sampleCpu(pipeline.child.pid);
     const { result, seconds } = await fire(target, load.deliveries, options.connections);
     const cpuAfter = await sampleCpu(pipeline.child.pid);
+    const loadAfter = loadavg()[0] ?? 0;
+    const memoryFigures = await memory?.stop();
     const after = await counters(pipeline.url);
 
     const duplicates = load.deliveries.filter((delivery) => delivery.duplicate).length;
@@ -110,7 +139,9 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
         (after.batchSum - before.batchSum) / Math.max(1, after.batchCount - before.batchCount),
         1,
       ),
-      cpu: cpuBetween(cpuBefore, cpuAfter, seconds),
+      cpu: withCpuPerEvent(cpuBetween(cpuBefore, cpuAfter, seconds), seconds, options.events),
+      memory: memoryFigures,
+      load_average: { before: round(loadBefore, 2), after: round(loadAfter, 2) },
       mean_flush_ms: round(
         (1000 * (after.flushSum - before.flushSum)) /
           Math.max(1, after.batchCount - before.batchCount),
@@ -127,6 +158,7 @@ export async function benchWebhookIngest(options: IngestOptions): Promise<Ingest
       },
     };
   } finally {
+    await memory?.stop();
     await pipeline.stop();
     await rm(dataDir, { recursive: true, force: true });
     if (options.engine === 'postgres') await dropSchema(options.databaseUrl as string, schema);
@@ -150,7 +182,8 @@ async function fire(
   const instance = autocannon({
     url,
     method: 'POST',
-    connections,
+    // autocannon refuses more connections than requests.
+    connections: Math.min(connections, deliveries.length),
     amount: deliveries.length,
     requests: [
       {
@@ -208,6 +241,18 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+function withCpuPerEvent(
+  cpu: ReturnType<typeof cpuBetween>,
+  seconds: number,
+  events: number,
+): IngestFigures['cpu'] {
+  if (!cpu) return undefined;
+  return {
+    ...cpu,
+    pipeline_cpu_ms_per_event: round((1000 * cpu.pipeline_cores * seconds) / events, 3),
+  };
 }
 
 function round(value: number, digits: number): number {
