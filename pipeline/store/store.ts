@@ -1,7 +1,8 @@
 /**
  * The pipeline's database. One SQL dialect (PostgreSQL) on two engines: PGlite embedded in the
  * process by default, a real PostgreSQL server when DATABASE_URL is set. Code above this file sees
- * only `query` and `transaction`.
+ * only `query` and `transaction`. This file imports nothing, so the engines can depend on it and
+ * openStore.ts on them, without a cycle.
  */
 export interface Sql {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
@@ -24,15 +25,6 @@ export interface StoreOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
-}
-
-export async function openStore(options: StoreOptions): Promise<Store> {
-  if (options.databaseUrl) {
-    const { openPostgresStore } = await import('./postgresStore.js');
-    return openPostgresStore(options.databaseUrl, options);
-  }
-  const { openPgliteStore } = await import('./pgliteStore.js');
-  return openPgliteStore(options.dataDir);
 }
 
 export function assertSchemaName(schema: string): string {

@@ -13,7 +13,8 @@ import {
   type ServedPipeline,
   type SignedDelivery,
 } from '../support/servedPipeline.js';
-import { openStore, type Store } from '../../pipeline/store/store.js';
+import { openStore } from '../../pipeline/store/openStore.js';
+import type { Store } from '../../pipeline/store/store.js';
 import { ENGINES, uniqueSchemaName } from '../support/stores.js';
 
 /**

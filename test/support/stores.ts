@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../pipeline/store/migrate.js';
-import { assertSchemaName, openStore, type Store } from '../../pipeline/store/store.js';
+import { openStore } from '../../pipeline/store/openStore.js';
+import { assertSchemaName, type Store } from '../../pipeline/store/store.js';
 
 /**
  * The engines a store-touching suite runs on: PGlite (in memory) always, PostgreSQL as well when

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isMigrated } from '../../../pipeline/store/migrate.js';
 import { PGLITE_FOOTPRINT_SETTINGS } from '../../../pipeline/store/pgliteFootprint.js';
 import { migratedTemplateFolder } from '../../../pipeline/store/pgliteTemplate.js';
-import { openStore, type Store } from '../../../pipeline/store/store.js';
+import { openStore } from '../../../pipeline/store/openStore.js';
+import type { Store } from '../../../pipeline/store/store.js';
 
 /** The server settings as PostgreSQL reports them, in the units `SHOW` uses (16MB, 1MB, 4). */
 async function footprintSettings(store: Store): Promise<Record<string, string>> {
