@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { checkWindow, headerValue, sameBytes, type SignatureCheck } from './signatureCheck.js';
-import { standardWebhooksKey } from './webhookSecret.js';
+import { hmacKeyFor } from './webhookSecret.js';
 
 /**
  * Standard Webhooks v1 (https://www.standardwebhooks.com): headers `webhook-id`,
@@ -19,7 +19,7 @@ export function standardWebhooksHmac(
   timestampS: number,
   body: Buffer | string,
 ): string {
-  return createHmac('sha256', standardWebhooksKey(secret))
+  return createHmac('sha256', hmacKeyFor('standard-webhooks', secret))
     .update(`${messageId}.${timestampS}.`)
     .update(body)
     .digest('base64');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
  * A partner's webhook secret, written `whsec_<base64>` as Standard Webhooks and Stripe do.
@@ -36,4 +36,26 @@ export function xSignatureKey(secret: string): Buffer {
  */
 export function parseSecretList(value: string): string[] {
   return value.split(/\s+/).filter((secret) => secret.length > 0);
+}
+
+/**
+ * The HMAC key object for a secret, made once per secret and scheme. Node re-imports a Buffer key
+ * on every createHmac (about five times the cost of the HMAC itself over a small body, measured);
+ * a KeyObject is imported once. The cache stays small: a process holds a few secrets, and it is
+ * emptied if callers ever pass more.
+ */
+const hmacKeys = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 256;
+
+export function hmacKeyFor(scheme: 'x-signature' | 'standard-webhooks', secret: string): KeyObject {
+  const cacheKey = `${scheme}\u0000${secret}`;
+  let key = hmacKeys.get(cacheKey);
+  if (!key) {
+    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();
+    key = createSecretKey(
+      scheme === 'x-signature' ? xSignatureKey(secret) : standardWebhooksKey(secret),
+    );
+    hmacKeys.set(cacheKey, key);
+  }
+  return key;
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { checkWindow, headerValue, sameBytes, type SignatureCheck } from './signatureCheck.js';
-import { xSignatureKey } from './webhookSecret.js';
+import { hmacKeyFor } from './webhookSecret.js';
 
 /**
  * The playbook's webhook signature: `X-Signature: t=<unix seconds>, v1=<hex>` where the hex is
@@ -12,7 +12,7 @@ import { xSignatureKey } from './webhookSecret.js';
 export const X_SIGNATURE_HEADER = 'x-signature';
 
 export function xSignatureHmac(secret: string, timestampS: number, body: Buffer | string): string {
-  return createHmac('sha256', xSignatureKey(secret))
+  return createHmac('sha256', hmacKeyFor('x-signature', secret))
     .update(`${timestampS}.`)
     .update(body)
     .digest('hex');
