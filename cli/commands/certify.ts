@@ -1,7 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { relative } from 'node:path';
 import type { ScenarioResult } from '../../harness/model/runResult.js';
 import { certify } from '../../harness/run/certify.js';
+import { describeWiring } from '../../harness/sut/sutWiring.js';
 import { projectPath } from '../../lib/projectPaths.js';
 import { EXIT } from '../exitCodes.js';
 import { collect, parseSeed } from '../options.js';
@@ -22,6 +23,15 @@ export function certifyCommand(): Command {
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
     .option('--partners <dir>', 'folder of partner profiles', projectPath('partners'))
     .option('--scenarios <dir>', 'folder of scenario files', projectPath('scenarios'))
+    .option(
+      '--certification-profile <file>',
+      'certification profile (YAML): the time scale profile durations run at (default: ×0.001)',
+    )
+    .option(
+      '--time-scale <factor>',
+      'multiply profile durations (retry caps, 997 deadline, file window) by this, above 0 to 1',
+      parseTimeScale,
+    )
     .option('--keep-data', "keep the bundled pipeline's embedded database after the run")
     .addOption(
       new Option(
@@ -35,6 +45,7 @@ export function certifyCommand(): Command {
         '  DATABASE_URL                postgres://… for the bundled pipeline (default: embedded PGlite)\n' +
         '  B2B_P_001_WEBHOOK_SECRET …  with --sut: the secrets the remote pipeline expects (named by the profiles)\n' +
         '  B2B_OPS_TOKEN               with --sut: bearer token for its /ops API\n' +
+        '  (with --sut, certify first prints what the pipeline must be configured with, also in sut-wiring.json)\n' +
         '  B2B_EVIDENCE_KEY            signing key file (default .b2b/keys/evidence-ed25519.pem, created on first use)\n' +
         '\nExamples:\n  npx b2b certify\n  npx b2b certify --partner p_001 --scenario B-002,B-102\n  npx b2b certify --sut http://127.0.0.1:8080 --out runs/acme-golive',
     )
@@ -48,9 +59,16 @@ export function certifyCommand(): Command {
         sutUrl: options.sut,
         outDir: options.out,
         seed: options.seed,
+        certificationProfile: options.certificationProfile,
+        timeScale: options.timeScale,
         keepData: options.keepData,
         evidenceKeyFile: options.evidenceKey,
         env: process.env,
+        // A remote pipeline is wired by its operator: say what it must hold before anything runs.
+        onWiring: options.sut
+          ? (wiring, file) =>
+              progress.write(`${describeWiring(wiring, relative(process.cwd(), file) || file)}\n`)
+          : undefined,
         onScenarioDone: (result) => progress.write(scenarioLine(result)),
       });
       const { result } = outcome;
@@ -84,8 +102,18 @@ interface CertifyCliOptions {
   json?: boolean;
   partners: string;
   scenarios: string;
+  certificationProfile?: string;
+  timeScale?: number;
   keepData?: boolean;
   evidenceKey?: string;
+}
+
+/** A time scale: a decimal above 0 and at most 1 (`0.001`, `1e-3`). */
+function parseTimeScale(value: string): number {
+  const scale = /^\s*$/.test(value) ? Number.NaN : Number(value);
+  if (!(scale > 0 && scale <= 1))
+    throw new InvalidArgumentError('must be a number above 0 and at most 1, e.g. 0.001');
+  return scale;
 }
 
 function summary(counts: { failed: number; errors: number }): boolean {

@@ -1,11 +1,9 @@
 import { Command } from 'commander';
 import { loadPartnerProfiles } from '../../contracts/partners/partnerProfile.js';
-import { ORACLE_KINDS } from '../../harness/oracles/index.js';
+import { FLOWS, ORACLE_KINDS, STEP_KINDS } from '../../harness/flows/index.js';
 import { loadScenarioFiles, loadScenarios } from '../../harness/scenarios/loadScenarios.js';
-import { STEP_KINDS } from '../../harness/steps/index.js';
 import { ConfigError, formatProblem } from '../../lib/errors.js';
 import { projectPath } from '../../lib/projectPaths.js';
-import { WEBHOOK_FAULTS } from '../../simulators/webhook/faults/index.js';
 import { EXIT } from '../exitCodes.js';
 
 /** `b2b scenarios list|validate`. */
@@ -41,19 +39,35 @@ export function scenariosCommand(): Command {
           flow: document.flow,
           title: document.title,
         }));
+        // The vocabulary comes from the flows: each brings its steps and faults (and any oracles
+        // of its own); the general oracles serve every flow.
         const vocabulary = {
-          step_kinds: Object.values(STEP_KINDS).map((step) => ({
+          flows: Object.values(FLOWS).map((flow) => ({
+            flow: flow.mode,
+            role: flow.role,
+            summary: flow.title,
+          })),
+          step_kinds: [...STEP_KINDS.values()].map(({ flow, step }) => ({
             kind: step.kind,
+            flow: flow.mode,
             summary: step.summary,
           })),
-          oracle_kinds: Object.values(ORACLE_KINDS).map((oracle) => ({
+          oracle_kinds: [...ORACLE_KINDS.values()].map(({ flow, oracle }) => ({
             kind: oracle.kind,
+            ...(flow ? { flow: flow.mode } : {}),
             summary: oracle.summary,
           })),
-          webhook_faults: Object.values(WEBHOOK_FAULTS).map((fault) => ({
-            name: fault.name,
-            summary: fault.summary,
-          })),
+          ...Object.fromEntries(
+            Object.values(FLOWS).map((flow) => [
+              `${flow.mode}_faults`,
+              flow.faults.map((fault) => ({ name: fault.name, summary: fault.summary })),
+            ]),
+          ),
+        } as {
+          flows: { flow: string; role: string; summary: string }[];
+          step_kinds: { kind: string; flow: string; summary: string }[];
+          oracle_kinds: { kind: string; flow?: string; summary: string }[];
+          [faults: `${string}_faults`]: { name: string; summary: string }[];
         };
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ scenarios: rows, ...vocabulary }, null, 2)}\n`);
@@ -66,15 +80,21 @@ export function scenariosCommand(): Command {
           out.push(
             `${row.id.padEnd(idWidth)} ${row.kind.padEnd(9)} ${row.partner}  ${row.flow.padEnd(8)} ${row.title}`,
           );
+        out.push('', 'flows:');
+        for (const flow of vocabulary.flows)
+          out.push(`  ${flow.flow.padEnd(20)} ${flow.summary} (${flow.role})`);
         out.push('', 'step kinds:');
         for (const step of vocabulary.step_kinds)
           out.push(`  ${step.kind.padEnd(20)} ${step.summary}`);
         out.push('', 'oracle kinds:');
         for (const oracle of vocabulary.oracle_kinds)
-          out.push(`  ${oracle.kind.padEnd(20)} ${oracle.summary}`);
-        out.push('', 'webhook faults:');
-        for (const fault of vocabulary.webhook_faults)
-          out.push(`  ${fault.name.padEnd(20)} ${fault.summary}`);
+          out.push(
+            `  ${oracle.kind.padEnd(20)} ${oracle.summary}${oracle.flow ? ` (${oracle.flow} only)` : ''}`,
+          );
+        for (const flow of Object.values(FLOWS)) {
+          out.push('', `${flow.mode} faults:`);
+          for (const fault of flow.faults) out.push(`  ${fault.name.padEnd(20)} ${fault.summary}`);
+        }
         process.stdout.write(`${out.join('\n')}\n`);
       },
     );

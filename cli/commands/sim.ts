@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadPartnerProfiles, piiFields } from '../../contracts/partners/partnerProfile.js';
-import { compileSchema, describeSchemaErrors } from '../../contracts/schemaValidator.js';
-import { scenarioSchema } from '../../contracts/scenarios/scenario.js';
+import { describeSchemaErrors } from '../../contracts/schemaValidator.js';
 import { parseSecretList } from '../../contracts/signatures/webhookSecret.js';
+import { webhookFaultValidator } from '../../harness/flows/webhook/faults/index.js';
 import { isoUtc, systemClock } from '../../lib/clock.js';
 import { ConfigError, UsageError } from '../../lib/errors.js';
 import { projectPath } from '../../lib/projectPaths.js';
@@ -150,16 +150,7 @@ interface SendOptions {
   partners: string;
 }
 
-/** The scenario schema's fault definition, so a fault typed here is checked like one in a file. */
-function faultValidator() {
-  compileSchema(scenarioSchema);
-  return compileSchema<FaultSpec>({
-    $id: 'https://b2b.local/contracts/cli-fault.schema.json',
-    $ref: `${scenarioSchema.$id}#/$defs/fault`,
-  } as { $id: string });
-}
-
-/** `burst:count=5` → `{ name: 'burst', count: 5 }`, checked against the scenario schema's faults. */
+/** `burst:count=5` → `{ name: 'burst', count: 5 }`, checked like a fault in a scenario file. */
 function collectFaults(value: string, previous: FaultSpec[] = []): FaultSpec[] {
   const [name, paramText] = value.split(':', 2);
   const fault: FaultSpec = { name: name ?? '' };
@@ -168,7 +159,7 @@ function collectFaults(value: string, previous: FaultSpec[] = []): FaultSpec[] {
     if (!key || raw === undefined) throw new InvalidArgumentError(`"${pair}" is not param=value`);
     fault[key] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
   }
-  const validateFault = faultValidator();
+  const validateFault = webhookFaultValidator();
   if (!validateFault(fault)) {
     throw new InvalidArgumentError(
       describeSchemaErrors(validateFault.errors)

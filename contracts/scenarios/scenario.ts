@@ -1,12 +1,17 @@
 import schema from './scenario.schema.json' with { type: 'json' };
 
-/** A scenario file, as validated by scenario.schema.json. */
+/**
+ * A scenario file. This schema is its envelope (id, partner, flow, steps, oracles and the shared
+ * definitions); each step, oracle and fault kind's own schema lives beside the kind in harness/,
+ * which assembles the whole (harness/scenarios/scenarioSchema.ts).
+ */
 export interface ScenarioDocument {
   id: string;
   title: string;
   kind: 'main' | 'alt' | 'exception';
   partner: string;
-  flow: 'webhook';
+  /** The partner mode exercised: a registered flow (`webhook`). */
+  flow: string;
   source?: string;
   expected: string;
   steps: StepDocument[];
@@ -25,21 +30,10 @@ export interface OracleDocument {
   [param: string]: unknown;
 }
 
-export const scenarioSchema = schema;
+export const scenarioEnvelopeSchema = schema;
 
 /**
  * What a scenario id may be, as the schema says: the playbook's `B-002` or a team's own id. An id
  * names the scenario's evidence folder and is part of event ids, order numbers and correlation ids.
  */
 export const SCENARIO_ID_PATTERN = new RegExp(schema.properties.id.pattern);
-
-/** The step and oracle kinds the schema knows, for checking the harness's registries against it. */
-export const SCHEMA_STEP_KINDS: readonly string[] = schema.$defs.step.oneOf.map(
-  (branch) => branch.properties.kind.const,
-);
-export const SCHEMA_ORACLE_KINDS: readonly string[] = schema.$defs.oracle.oneOf.map(
-  (branch) => branch.properties.kind.const,
-);
-export const SCHEMA_FAULT_NAMES: readonly string[] = schema.$defs.fault.oneOf.map(
-  (branch) => branch.properties.name.const,
-);

@@ -1,3 +1,5 @@
+import type { ProfileDuration } from '../../contracts/ops/sutWiring.js';
+
 /**
  * What a certification run found, as written to `result.json`. The report, the JUnit file and
  * the CLI summary are all views of this one record.
@@ -28,7 +30,7 @@ export interface StepResult {
   faults?: string[];
   /** False when the step itself could not be carried out (e.g. the SUT was unreachable). */
   ok: boolean;
-  /** HTTP exchanges (or files, messages) the step made. */
+  /** Exchanges the step made: deliveries, requests, files, messages. */
   exchanges: number;
   summary: string;
   error?: string;
@@ -60,19 +62,30 @@ export interface ScenarioResult {
 
 export interface ConnectivityCheck {
   check: string;
+  /** The flow the check belongs to; absent for the SUT as a whole (readiness). */
+  flow?: string;
   ok: boolean;
   detail: string;
 }
 
+/** A flow's exchanges with one partner, counted by how they were answered (the flow decides). */
 export interface FlowExchanges {
-  /** Requests the fake partner made. */
+  /** Exchanges made: requests, deliveries, files, messages. */
   sent: number;
-  /** Answered 2xx (the pipeline's acknowledgment). */
+  /** Acknowledged: a 2xx, a positive MDN, an ACK file. */
   acknowledged: number;
-  /** Answered 4xx: refused, as some scenarios require. */
+  /** Refused, as some scenarios require: a 4xx, a negative 997. */
   refused: number;
-  /** Answered 5xx or not at all. */
+  /** Broken or unanswered: a 5xx, nothing at all. */
   failed: number;
+}
+
+/** The clock the run ran on: production durations of the profiles × scale. */
+export interface CertificationTimeRecord {
+  scale: number;
+  source: string;
+  /** Every scaled duration of the partners in the run, production and certification value. */
+  durations: ProfileDuration[];
 }
 
 export type FlowVerdict = 'certified' | 'failed' | 'incomplete' | 'not_covered';
@@ -99,13 +112,15 @@ export interface RunResult {
   finished_at: string;
   duration_ms: number;
   tool: { name: string; version: string; node: string };
-  sut: { mode: 'bundled' | 'remote'; url: string; engine?: string };
+  /** The SUT, and the bundle file saying what it was configured with (sut-wiring.json). */
+  sut: { mode: 'bundled' | 'remote'; url: string; engine?: string; wiring?: string };
   /**
    * The key that seals this bundle (its public half is SHA256SUMS.pub.pem), so a reader can pin
    * it: `b2b evidence verify DIR --fingerprint …`. Written by the signer, so it is a claim to check
    * against a fingerprint learnt elsewhere, not a proof: verify never trusts it.
    */
   signer: { fingerprint: string };
+  certification_time: CertificationTimeRecord;
   summary: { scenarios: number; passed: number; failed: number; errors: number };
   partners: PartnerReport[];
   scenarios: ScenarioResult[];

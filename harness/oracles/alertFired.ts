@@ -1,50 +1,54 @@
+import type { AlertRecord } from '../../contracts/ops/opsRecords.js';
+import { exchangeLabel } from '../exchanges/exchange.js';
+import schema from './alertFired.schema.json' with { type: 'json' };
+import { Findings } from './findings.js';
 import { fail, pass, type OracleKind } from './oracleKind.js';
 import { readAlerts } from './opsReads.js';
 import {
-  deliveryLabel,
   describeSelection,
-  selectDeliveries,
-  type StepOracle,
   nothingSelected,
-} from './selectDeliveries.js';
+  selectExchanges,
+  type StepOracle,
+} from './selectExchanges.js';
 
 type Oracle = StepOracle<{
   alert: string;
   severity?: string;
 }>;
 
-/** An alert of the given kind was raised for each selected delivery (matched by correlation id). */
+/** An alert of the given kind was raised for each selected exchange (matched by correlation id). */
 export const alertFired: OracleKind<Oracle> = {
   kind: 'alert.fired',
   summary: 'an alert of the given kind was raised for each selected delivery',
+  schema,
   title: (oracle) =>
     `alert ${oracle.alert}${oracle.severity ? ` (${oracle.severity})` : ''} fired for ${describeSelection(oracle.step, oracle.select)}`,
   async evaluate(oracle, context) {
-    const records = selectDeliveries(context, oracle.step, oracle.select);
-    if (records.length === 0) return nothingSelected(oracle.alert, oracle.step, oracle.select);
-    const found: unknown[] = [];
-    for (const record of records) {
-      const alerts = await readAlerts(context, record.correlationId, oracle.alert);
-      if (alerts.length === 0) {
-        const others = await readAlerts(context, record.correlationId);
+    const found = new Findings<AlertRecord>();
+    for await (const exchange of selectExchanges(context, oracle.step, oracle.select)) {
+      const alerts = await readAlerts(context, exchange.correlation_id, oracle.alert);
+      const [alert] = alerts;
+      if (!alert) {
+        const others = await readAlerts(context, exchange.correlation_id);
         return fail(
           oracle.alert,
-          others.map((alert) => alert.kind),
-          deliveryLabel(record),
-          `no ${oracle.alert} alert for this delivery${others.length > 0 ? ` (found: ${others.map((alert) => alert.kind).join(', ')})` : ''}`,
+          others.map((other) => other.kind),
+          exchangeLabel(exchange),
+          `no ${oracle.alert} alert for this ${exchange.noun}${others.length > 0 ? ` (found: ${others.map((other) => other.kind).join(', ')})` : ''}`,
         );
       }
-      const alert = alerts[0] as { severity: string };
       if (oracle.severity && alert.severity !== oracle.severity) {
         return fail(
           oracle.severity,
           alert.severity,
-          `${deliveryLabel(record)}, alert severity`,
+          `${exchangeLabel(exchange)}, alert severity`,
           `alert severity: expected ${oracle.severity}, got ${alert.severity}`,
         );
       }
-      found.push(alerts[0]);
+      found.add(alert);
     }
-    return pass(oracle.alert, found, `${found.length} alert(s) raised`);
+    if (found.count === 0)
+      return nothingSelected(context, oracle.alert, oracle.step, oracle.select);
+    return pass(oracle.alert, found.value(), `${found.count} alert(s) raised`);
   },
 };

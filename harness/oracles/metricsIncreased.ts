@@ -1,5 +1,6 @@
 import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { parsePrometheusText, sumMatching } from '../sut/metricsSnapshot.js';
+import schema from './metricsIncreased.schema.json' with { type: 'json' };
 import { fail, pass, type OracleKind } from './oracleKind.js';
 
 type Oracle = OracleDocument & { metric: string; labels?: Record<string, string>; by: number };
@@ -11,6 +12,7 @@ type Oracle = OracleDocument & { metric: string; labels?: Record<string, string>
 export const metricsIncreased: OracleKind<Oracle> = {
   kind: 'metrics.increased',
   summary: 'a /metrics counter grew by at least the given amount during the scenario',
+  schema,
   title: (oracle) =>
     `${oracle.metric}${oracle.labels ? JSON.stringify(oracle.labels) : ''} grew by at least ${oracle.by}`,
   async evaluate(oracle, context) {

@@ -1,45 +1,20 @@
+import type {
+  AlertRecord,
+  DeliveryAuditRecord,
+  InboxEventDetail,
+  OrderRecord,
+} from '../../contracts/ops/opsRecords.js';
 import type { ScenarioContext } from '../run/scenarioContext.js';
 
-/** Shapes of the ops API answers oracles read (see the pipeline's ops routes). */
-export interface InboxRecord {
-  event_id: string;
-  status: string;
-  payload_sha256: string;
-  deliveries: Record<string, number>;
-}
-
-export interface OrderRecord {
-  order: {
-    status: string;
-    total_amount: number;
-    currency: string;
-    updated_at: string;
-    last_event_id: string;
-  } | null;
-  event_chain: { event_id: string; outcome: string; event_type: string }[];
-}
-
-export interface AuditRecord {
-  correlation_id: string;
-  outcome: string;
-  error_code: string | null;
-  http_status: number;
-}
-
-export interface AlertRecord {
-  kind: string;
-  severity: string;
-  correlation_id: string;
-  message: string;
-}
+/** Reads of the ops API oracles make, in the record shapes declared in contracts/ops. */
 
 const enc = encodeURIComponent;
 
 export function readInboxEvent(
   context: ScenarioContext,
   eventId: string,
-): Promise<InboxRecord | undefined> {
-  return readRecord<InboxRecord>(context, 'inbox', eventId);
+): Promise<InboxEventDetail | undefined> {
+  return readRecord<InboxEventDetail>(context, 'inbox', eventId);
 }
 
 export function readOrder(
@@ -67,8 +42,10 @@ async function readRecord<T>(
 export async function readAudit(
   context: ScenarioContext,
   correlationId: string,
-): Promise<AuditRecord[]> {
-  return context.sut.ops.getAll<AuditRecord>('/ops/deliveries', { correlation_id: correlationId });
+): Promise<DeliveryAuditRecord[]> {
+  return context.sut.ops.getAll<DeliveryAuditRecord>('/ops/deliveries', {
+    correlation_id: correlationId,
+  });
 }
 
 export async function readAlerts(
@@ -80,10 +57,4 @@ export async function readAlerts(
     correlation_id: correlationId,
     kind,
   });
-}
-
-/** The order number an event was about, from what the partner sent. */
-export function orderNumberOfEvent(context: ScenarioContext, eventRef: string): string | undefined {
-  const order = context.sentEvents.get(eventRef)?.order;
-  return typeof order?.OrderNumber === 'string' ? order.OrderNumber : undefined;
 }

@@ -1,4 +1,5 @@
 import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
+import type { KindSchema } from '../flows/kindSchema.js';
 import type { ScenarioContext } from '../run/scenarioContext.js';
 
 /** An oracle's judgement: what it expected, what it found, and where they differ. */
@@ -6,19 +7,21 @@ export interface OracleCheck {
   verdict: 'pass' | 'fail' | 'skipped';
   expected: unknown;
   actual: unknown;
-  /** Where a failure is: delivery, event id, field. */
+  /** Where a failure is: exchange, event id, field. */
   where?: string;
   message: string;
 }
 
 /**
  * An oracle kind: a check of what the system under test really did, read only through its public
- * surfaces (ops API, /metrics, its answers, its log when we started it). One per file, registered
- * in index.ts.
+ * surfaces (ops API, /metrics, its answers as the exchange log holds them, its log when we
+ * started it). One per file with its schema beside it; the general ones are registered in
+ * index.ts, those about one mode's own surfaces come with its flow.
  */
 export interface OracleKind<Oracle extends OracleDocument = OracleDocument> {
   kind: string;
   summary: string;
+  schema: KindSchema;
   /** The check in one sentence, for the report. */
   title(oracle: Oracle): string;
   evaluate(oracle: Oracle, context: ScenarioContext): Promise<OracleCheck>;

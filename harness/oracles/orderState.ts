@@ -2,6 +2,7 @@ import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
 import { eventIdFor, orderNumberFor, type ScenarioContext } from '../run/scenarioContext.js';
 import { fail, firstDifference, pass, type OracleKind } from './oracleKind.js';
 import { readOrder } from './opsReads.js';
+import schema from './orderState.schema.json' with { type: 'json' };
 
 type Oracle = OracleDocument & {
   order: string;
@@ -11,14 +12,15 @@ type Oracle = OracleDocument & {
 };
 
 /**
- * The order's final state in our field names. `matches_event` derives the expectation from what
- * the partner sent in that event, mapped through the partner profile (the harness's own reading
- * of the mapping, not the pipeline's code); `chain` says how each event in the order's event
- * chain must have ended.
+ * The order's final state in our field names, whatever mode created it. `matches_event` derives
+ * the expectation from what the partner sent in that document, mapped through the partner profile
+ * (the harness's own reading of the mapping, not the pipeline's code); `chain` says how each event
+ * in the order's event chain must have ended.
  */
 export const orderState: OracleKind<Oracle> = {
   kind: 'order.state',
   summary: "the order's final state (and each event's place in its chain) is as expected",
+  schema,
   title: (oracle) =>
     [
       `order ${oracle.order}`,
@@ -95,14 +97,14 @@ export const orderState: OracleKind<Oracle> = {
 };
 
 function stateCarriedBy(context: ScenarioContext, eventRef: string): Record<string, unknown> {
-  const event = context.sentEvents.get(eventRef);
-  if (!event) throw new Error(`event ${eventRef} was never sent`);
+  const document = context.documents.get(eventRef);
+  if (!document?.order) throw new Error(`event ${eventRef} was never sent`);
   const expected: Record<string, unknown> = {
-    status: event.type === 'order.cancelled' ? 'cancelled' : 'open',
+    status: document.type === 'order.cancelled' ? 'cancelled' : 'open',
   };
   for (const rule of context.partner.field_mapping?.order ?? []) {
     if (rule.ours === 'total_amount' || rule.ours === 'currency')
-      expected[rule.ours] = event.order[rule.partner];
+      expected[rule.ours] = document.order.fields[rule.partner];
   }
   return expected;
 }

@@ -1,12 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import type { SutWiring, WiringSetting } from '../../contracts/ops/sutWiring.js';
 import {
   loadPartnerProfiles,
   piiFields,
   type PartnerProfile,
 } from '../../contracts/partners/partnerProfile.js';
 import { isoUtc, systemClock, type Clock } from '../../lib/clock.js';
-import { errorMessage, RunError, UsageError } from '../../lib/errors.js';
+import { UsageError } from '../../lib/errors.js';
 import { Redactor } from '../../lib/redact.js';
 import { newRunId } from '../../lib/runId.js';
 import { randomSeed, seededRandom } from '../../lib/seededRandom.js';
@@ -15,12 +16,22 @@ import { EvidenceFolder } from '../evidence/evidenceFolder.js';
 import { junitXml } from '../evidence/junitXml.js';
 import { renderReport } from '../evidence/renderReport.js';
 import { sealBundle } from '../evidence/sealBundle.js';
+import type { FlowPartnerReport } from '../flows/flow.js';
+import { FLOWS } from '../flows/index.js';
 import type { RunResult, ScenarioResult } from '../model/runResult.js';
 import { loadScenarios, type LoadedScenario } from '../scenarios/loadScenarios.js';
 import { connectRemoteSut } from '../sut/connectRemoteSut.js';
+import { firstContact, type FirstContact } from '../sut/firstContact.js';
 import { startBundledPipeline } from '../sut/startBundledPipeline.js';
+import { sutWiring } from '../sut/sutWiring.js';
 import type { SystemUnderTest } from '../sut/systemUnderTest.js';
-import { partnerReport, type ConnectivityEvidence, type ExchangeSummary } from './partnerReport.js';
+import {
+  resolveCertificationTime,
+  scaledDurations,
+  timeScaleSetting,
+} from '../time/certificationTime.js';
+import { partnerReport } from './partnerReport.js';
+import { flowsOf, provisionPartners, type ProvisionedRun } from './provisionPartners.js';
 import { rerunCommand } from './rerunCommand.js';
 import { runScenario } from './runScenario.js';
 import { toolIdentity } from './toolIdentity.js';
@@ -37,11 +48,17 @@ export interface CertifyOptions {
   /** Evidence folder; `runs/<run id>` when absent. */
   outDir?: string;
   seed?: number;
+  /** A certification profile file (time scale); the built-in one when absent. */
+  certificationProfile?: string;
+  /** The time scale, overriding any profile. */
+  timeScale?: number;
   /** Keep the bundled pipeline's embedded database after the run. */
   keepData?: boolean;
   evidenceKeyFile?: string;
   env: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** What the SUT is configured with, once it answers and before the first scenario. */
+  onWiring?(wiring: SutWiring, file: string): void;
   onScenarioStart?(scenario: LoadedScenario): void;
   onScenarioDone?(result: ScenarioResult): void;
 }
@@ -53,11 +70,15 @@ export interface CertifyOutcome {
   signedBy: string;
 }
 
+const WIRING_FILE = 'sut-wiring.json';
+
 /**
  * `b2b certify`, as a pipeline of named stages:
  *
- *   select scenarios ─> open evidence folder ─> start or reach the SUT ─> run each scenario
- *        ─> report per partner and flow ─> write result.json, junit.xml, report.html ─> seal
+ *   select scenarios ─> open evidence folder ─> provision every partner's flows (credentials,
+ *   partner-side servers) ─> write the wiring ─> start or reach the SUT with it ─> run each
+ *   scenario through its flow ─> report per partner and flow ─> write result.json, junit.xml,
+ *   report.html ─> seal
  */
 export async function certify(options: CertifyOptions): Promise<CertifyOutcome> {
   const clock = options.clock ?? systemClock;
@@ -72,50 +93,90 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
   const partners = [...profiles.values()].filter((profile) =>
     options.partner ? profile.partner_id === options.partner : true,
   );
+  const time = await resolveCertificationTime({
+    profileFile: options.certificationProfile,
+    timeScale: options.timeScale,
+  });
   const key = await loadOrCreateEvidenceKey({ keyFile: options.evidenceKeyFile, env: options.env });
 
   const runId = newRunId(startedAt);
   const seed = options.seed ?? randomSeed();
   const root = seededRandom(seed);
-  // One redactor for the run: every evidence file, the journals and the pipeline log. It learns
-  // the secrets once the SUT is reached (reachSut).
+  // One redactor for the run: every evidence file, the journals, the exchanges and the pipeline
+  // log. It learns the secrets as the flows provision them.
   const redactor = new Redactor({ piiFields: [...profiles.values()].flatMap(piiFields) });
   const evidence = await EvidenceFolder.create(options.outDir ?? `runs/${runId}`, redactor);
   const dataDir = `.b2b/data/${runId}`;
 
+  let provisioned: ProvisionedRun | undefined;
   let sut: SystemUnderTest;
-  let readyz: { status: number; body: unknown };
-  let registered: ConnectivityEvidence['registeredPartners'];
+  let contact: FirstContact;
   try {
-    sut = await reachSut(options, partners, profiles, evidence, dataDir);
-    ({ readyz, registered } = await firstContact(sut));
+    // The bundled pipeline loads every profile, so every partner is wired; a remote one is
+    // certified for the selected partners only.
+    provisioned = await provisionPartners(options.sutUrl ? partners : profiles.values(), {
+      runId,
+      sut: options.sutUrl ? 'remote' : 'bundled',
+      env: options.env,
+      time,
+    });
+    redactor.addSecrets([...provisioned.secrets, options.env.B2B_OPS_TOKEN ?? '']);
+    const settings = [timeScaleSetting(time), ...provisioned.settings];
+    const wiring = sutWiring(runId, time, settings, provisioned.servers);
+    await evidence.writeJson(WIRING_FILE, wiring);
+    sut = await reachSut(options, settings, evidence, dataDir);
+    contact = await firstContact(sut);
+    // Said once the SUT answers: a run that cannot start leaves no file to point at.
+    options.onWiring?.(wiring, evidence.path(WIRING_FILE));
   } catch (error) {
+    await provisioned?.stop();
     await evidence.discard();
     if (!options.sutUrl) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+
+  // Each flow's account of each partner in the report, fed exchange by exchange.
+  const reports = new Map(
+    partners.map((profile) => [
+      profile.partner_id,
+      new Map(
+        flowsOf(profile).map((flow): [string, FlowPartnerReport] => [
+          flow.mode,
+          flow.report(profile, provisioned.side(profile.partner_id, flow.mode)),
+        ]),
+      ),
+    ]),
+  );
   const results: ScenarioResult[] = [];
-  const exchanges = new Map<string, ExchangeSummary[]>();
   try {
     for (const scenario of scenarios) {
       options.onScenarioStart?.(scenario);
       const partner = profiles.get(scenario.document.partner) as PartnerProfile;
-      const { result, exchanges: made } = await runScenario(scenario, {
+      const flow = FLOWS[scenario.document.flow];
+      if (!flow)
+        throw new UsageError(`scenario ${scenario.document.id}: no flow ${scenario.document.flow}`);
+      const report = reports.get(partner.partner_id)?.get(flow.mode);
+      const result = await runScenario(scenario, {
         runId,
         seed,
         random: root.fork(scenario.document.id),
         clock,
+        time,
         sut,
         partner,
         evidence,
         rerun: rerunCommand(scenario.document.id, seed, options),
+        flow,
+        side: provisioned.side(partner.partner_id, flow.mode),
+        onExchange: report ? (exchange) => report.count(exchange) : undefined,
       });
       results.push(result);
-      exchanges.set(result.id, made);
       options.onScenarioDone?.(result);
     }
   } finally {
     await sut.stop();
+    // Partner-side servers outlive the pipeline: it may still be calling them as it stops.
+    await provisioned.stop();
     if (sut.mode === 'bundled' && !options.keepData)
       await rm(dataDir, { recursive: true, force: true });
   }
@@ -127,8 +188,18 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
     finished_at: isoUtc(clock.now()),
     duration_ms: Math.round(performance.now() - started),
     tool: await toolIdentity(),
-    sut: { mode: sut.mode, url: sut.url, ...(sut.engine ? { engine: sut.engine } : {}) },
+    sut: {
+      mode: sut.mode,
+      url: sut.url,
+      ...(sut.engine ? { engine: sut.engine } : {}),
+      wiring: WIRING_FILE,
+    },
     signer: { fingerprint: key.fingerprint },
+    certification_time: {
+      scale: time.scale,
+      source: time.source,
+      durations: scaledDurations(time, partners),
+    },
     summary: {
       scenarios: results.length,
       passed: results.filter((scenario) => scenario.verdict === 'pass').length,
@@ -136,15 +207,7 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
       errors: results.filter((scenario) => scenario.verdict === 'error').length,
     },
     partners: partners.map((profile) =>
-      partnerReport(profile, results, {
-        readyz,
-        registeredPartners: registered,
-        exchanges,
-        secretSource:
-          sut.mode === 'bundled'
-            ? 'generated for this run and handed to both sides (never written to disk)'
-            : `read from ${profile.webhook?.secret_env ?? 'the environment'}`,
-      }),
+      partnerReport(profile, results, contact, reports.get(profile.partner_id) ?? new Map()),
     ),
     scenarios: results,
   };
@@ -162,32 +225,6 @@ export async function certify(options: CertifyOptions): Promise<CertifyOutcome> 
     reportPath: evidence.path('report.html'),
     signedBy: sealed.fingerprint,
   };
-}
-
-/** The SUT answers, and says which partners it knows; anything else stops the run cleanly. */
-async function firstContact(sut: SystemUnderTest): Promise<{
-  readyz: { status: number; body: unknown };
-  registered: ConnectivityEvidence['registeredPartners'];
-}> {
-  try {
-    const readyz = await sut.ops.get('/readyz');
-    const partners = await sut.ops.get<{ items: ConnectivityEvidence['registeredPartners'] }>(
-      '/ops/partners',
-    );
-    if (partners.status === 401) {
-      throw new RunError(
-        `the system under test at ${sut.url} refused the ops token (401 on /ops/partners); set B2B_OPS_TOKEN`,
-      );
-    }
-    return { readyz, registered: partners.status === 200 ? partners.body.items : undefined };
-  } catch (error) {
-    await sut.stop().catch(() => undefined);
-    if (error instanceof RunError) throw error;
-    const code = (error as { code?: string }).code;
-    throw new RunError(
-      `the system under test at ${sut.url} does not answer (${code ?? errorMessage(error)})`,
-    );
-  }
 }
 
 function selectScenarios(
@@ -229,27 +266,15 @@ function selectScenarios(
 
 async function reachSut(
   options: CertifyOptions,
-  partners: PartnerProfile[],
-  profiles: Map<string, PartnerProfile>,
+  settings: WiringSetting[],
   evidence: EvidenceFolder,
   dataDir: string,
 ): Promise<SystemUnderTest> {
-  if (options.sutUrl) {
-    const remote = connectRemoteSut(
-      options.sutUrl,
-      new Map(partners.map((profile) => [profile.partner_id, profile])),
-      options.env,
-    );
-    evidence.redactor.addSecrets([
-      ...remote.webhookSecrets.values(),
-      options.env.B2B_OPS_TOKEN ?? '',
-    ]);
-    return remote;
-  }
+  if (options.sutUrl) return connectRemoteSut(options.sutUrl, options.env);
   await evidence.ensureDir('pipeline');
   return startBundledPipeline({
-    profiles,
     partnersDir: options.partnersDir,
+    settings,
     dataDir,
     logFile: evidence.path('pipeline/pipeline.log.ndjson'),
     env: options.env,

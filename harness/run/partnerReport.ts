@@ -1,4 +1,5 @@
 import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
+import type { FlowPartnerReport } from '../flows/flow.js';
 import type {
   ConnectivityCheck,
   FlowExchanges,
@@ -7,112 +8,56 @@ import type {
   ScenarioKind,
   ScenarioResult,
 } from '../model/runResult.js';
+import type { FirstContact } from '../sut/firstContact.js';
 
-/** One exchange a fake partner made, reduced to what the report counts. */
-export interface ExchangeSummary {
-  /** HTTP status, 0 when there was no answer. */
-  status: number;
-  /** The signature scheme the request used, if it was signed. */
-  scheme?: 'x-signature' | 'standard-webhooks';
-  faults: string[];
-}
-
-/** What a run learned about one partner's connection, from the SUT's ops API and the exchanges. */
-export interface ConnectivityEvidence {
-  readyz: { status: number; body: unknown };
-  registeredPartners:
-    | {
-        partner_id: string;
-        webhook: { secrets_configured: number; signature_schemes: string[] } | null;
-      }[]
-    | undefined;
-  exchanges: Map<string, ExchangeSummary[]>;
-  secretSource: string;
-}
+const NO_EXCHANGES: FlowExchanges = { sent: 0, acknowledged: 0, refused: 0, failed: 0 };
 
 /**
  * The report's view of a partner, the way certifying teams read it: connectivity first, then each
  * flow's exchanges and acknowledgments, its scenario coverage, and a verdict a go-live decision
- * can rest on. A flow is certified only when every connectivity check held, every scenario passed,
- * and both a happy path (main or alt) and an exception were exercised.
+ * can rest on. Each flow counted its own exchanges and judged its own connection (`flows`, by
+ * mode); a mode with no flow yet is listed, not covered. A flow is certified only when the SUT was
+ * ready and every one of its connectivity checks held, every scenario passed, and both a happy
+ * path (main or alt) and an exception were exercised.
  */
 export function partnerReport(
   profile: PartnerProfile,
   scenarios: ScenarioResult[],
-  evidence: ConnectivityEvidence,
+  contact: FirstContact,
+  flows: ReadonlyMap<string, FlowPartnerReport>,
 ): PartnerReport {
   const own = scenarios.filter((scenario) => scenario.partner_id === profile.partner_id);
-  const entries = own.flatMap((scenario) => evidence.exchanges.get(scenario.id) ?? []);
-  const checks = connectivity(profile, entries, evidence);
+  const readiness: ConnectivityCheck = {
+    check: 'ops API and readiness',
+    ok: contact.readyz.status === 200,
+    detail: `GET /readyz answered ${contact.readyz.status}`,
+  };
+  const checksByFlow = new Map(
+    [...flows].map(([mode, report]) => [mode, report.connectivity(contact)] as const),
+  );
   return {
     partner_id: profile.partner_id,
     name: profile.name,
-    connectivity: checks,
+    connectivity: [readiness, ...[...checksByFlow.values()].flat()],
     flows: profile.modes.map((flow) =>
       flowReport(
         flow,
         own.filter((scenario) => scenario.flow === flow),
-        entries,
-        checks,
+        flows.get(flow)?.exchanges() ?? NO_EXCHANGES,
+        [readiness, ...(checksByFlow.get(flow) ?? [])],
       ),
     ),
   };
 }
 
-function connectivity(
-  profile: PartnerProfile,
-  entries: ExchangeSummary[],
-  evidence: ConnectivityEvidence,
-): ConnectivityCheck[] {
-  const ready = evidence.readyz.status === 200;
-  const checks: ConnectivityCheck[] = [
-    {
-      check: 'ops API and readiness',
-      ok: ready,
-      detail: `GET /readyz answered ${evidence.readyz.status}`,
-    },
-  ];
-  if (!profile.webhook) return checks;
-  const registered = evidence.registeredPartners?.find(
-    (partner) => partner.partner_id === profile.partner_id,
-  );
-  checks.push({
-    check: 'partner registered for webhooks',
-    ok: Boolean(registered?.webhook && registered.webhook.secrets_configured > 0),
-    detail: registered?.webhook
-      ? `schemes ${registered.webhook.signature_schemes.join(', ')}; ${registered.webhook.secrets_configured} secret(s) configured; shared secret ${evidence.secretSource}`
-      : 'not listed by GET /ops/partners with a webhook inbox',
-  });
-  const answered = entries.filter((entry) => entry.status > 0);
-  checks.push({
-    check: 'webhook inbox reached',
-    ok: entries.length > 0 && answered.length === entries.length,
-    detail: `${answered.length} of ${entries.length} requests answered`,
-  });
-  for (const scheme of ['x-signature', 'standard-webhooks'] as const) {
-    const clean = entries.filter((entry) => entry.scheme === scheme && entry.faults.length === 0);
-    if (clean.length === 0) continue;
-    // Only a 401 refuses the signature: a correctly signed delivery may still be refused for what
-    // it carries (409 conflict, 400 malformed JSON, 413 too large), its signature accepted.
-    const accepted = clean.filter((entry) => entry.status > 0 && entry.status !== 401);
-    checks.push({
-      check: `signature accepted (${scheme})`,
-      ok: accepted.length === clean.length,
-      detail: `${accepted.length} of ${clean.length} correctly signed deliveries accepted`,
-    });
-  }
-  return checks;
-}
-
 function flowReport(
   flow: string,
   scenarios: ScenarioResult[],
-  entries: ExchangeSummary[],
+  exchanges: FlowExchanges,
   checks: ConnectivityCheck[],
 ): FlowReport {
   const coverage: Record<ScenarioKind, string[]> = { main: [], alt: [], exception: [] };
   for (const scenario of scenarios) coverage[scenario.kind].push(scenario.id);
-  const exchanges = tally(flow === 'webhook' ? entries : []);
   if (scenarios.length === 0) {
     return {
       flow,
@@ -154,15 +99,4 @@ function flowReport(
     verdict: 'certified',
     reason: `all ${scenarios.length} scenarios passed, covering main/alternative and exception paths`,
   };
-}
-
-function tally(entries: ExchangeSummary[]): FlowExchanges {
-  const exchanges: FlowExchanges = { sent: entries.length, acknowledged: 0, refused: 0, failed: 0 };
-  for (const entry of entries) {
-    const status = entry.status;
-    if (status >= 200 && status < 300) exchanges.acknowledged++;
-    else if (status >= 400 && status < 500) exchanges.refused++;
-    else exchanges.failed++;
-  }
-  return exchanges;
 }

@@ -1,19 +1,21 @@
-import type { StepDocument } from '../../contracts/scenarios/scenario.js';
 import { performance } from 'node:perf_hooks';
 import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
+import type { StepDocument } from '../../contracts/scenarios/scenario.js';
 import { isoUtc, type Clock } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { SeededRandom } from '../../lib/seededRandom.js';
 import { Journal } from '../../simulators/journal.js';
-import { WebhookSender, type DeliveryRecord } from '../../simulators/webhook/webhookSender.js';
 import type { EvidenceFolder } from '../evidence/evidenceFolder.js';
+import type { Exchange, ExchangeDraft } from '../exchanges/exchange.js';
+import { ExchangeLog } from '../exchanges/exchangeLog.js';
+import type { Flow, FlowSession } from '../flows/flow.js';
+import { ORACLE_KINDS } from '../flows/index.js';
 import type { OracleVerdict, ScenarioResult, StepResult } from '../model/runResult.js';
-import { ORACLE_KINDS } from '../oracles/index.js';
 import type { LoadedScenario } from '../scenarios/loadScenarios.js';
-import { STEP_KINDS } from '../steps/index.js';
 import { parsePrometheusText } from '../sut/metricsSnapshot.js';
 import type { SystemUnderTest } from '../sut/systemUnderTest.js';
-import type { ExchangeSummary } from './partnerReport.js';
+import type { CertificationTime } from '../time/certificationTime.js';
+import { PartnerDocuments } from './partnerDocuments.js';
 import { scenarioCorrelationPrefix, type ScenarioContext } from './scenarioContext.js';
 
 export interface ScenarioRun {
@@ -21,20 +23,30 @@ export interface ScenarioRun {
   seed: number;
   random: SeededRandom;
   clock: Clock;
+  time: CertificationTime;
   sut: SystemUnderTest;
   partner: PartnerProfile;
   evidence: EvidenceFolder;
   rerun: string;
+  /** The scenario's flow, and what it provisioned for this partner in this run. */
+  flow: Flow;
+  side: unknown;
+  /** Hears each exchange as it is recorded: the flow's report for the partner counts it. */
+  onExchange?(exchange: Exchange): void;
 }
 
+/** Journal entries kept in memory: the file holds them all, and nothing reads them back. */
+const JOURNAL_ENTRIES_IN_MEMORY = 100;
+
 /**
- * One scenario, in named stages: prepare the fake partner → run the steps → judge with the
- * oracles → cut the evidence (journal, oracle inputs and verdicts, log excerpt).
+ * One scenario, in named stages: open the flow's partner side → run the steps, each exchange
+ * streamed to the evidence → judge with the oracles, which read the exchanges back → cut the
+ * evidence (journal, exchanges, oracle inputs and verdicts, log excerpt).
  */
 export async function runScenario(
   loaded: LoadedScenario,
   run: ScenarioRun,
-): Promise<{ result: ScenarioResult; exchanges: ExchangeSummary[] }> {
+): Promise<ScenarioResult> {
   const scenario = loaded.document;
   const started = performance.now();
   const startedAtMs = Math.floor(run.clock.now() / 1000) * 1000;
@@ -43,25 +55,24 @@ export async function runScenario(
     await run.evidence.writeText(`${folder}/scenario.yaml`, loaded.source),
   ];
 
-  const journal = new Journal({ redactor: run.evidence.redactor });
+  const journal = new Journal({
+    redactor: run.evidence.redactor,
+    capacity: JOURNAL_ENTRIES_IN_MEMORY,
+  });
   await run.evidence.ensureDir(folder);
   await journal.attachSink(run.evidence.path(`${folder}/journal.ndjson`));
   artifacts.push(`${folder}/journal.ndjson`);
-  const sender = new WebhookSender({
-    runId: run.runId,
-    partnerId: run.partner.partner_id,
-    target: `${run.sut.url}/webhooks/${encodeURIComponent(run.partner.partner_id)}`,
-    secret: run.sut.webhookSecrets.get(run.partner.partner_id) ?? '',
-    windowS: run.partner.webhook?.window_s ?? 300,
-    clock: run.clock,
-    random: run.random.fork('sender'),
-    journal,
-  });
+  const exchanges = await ExchangeLog.create(
+    run.evidence.path(`${folder}/exchanges.ndjson`),
+    run.evidence.redactor,
+  );
+  artifacts.push(`${folder}/exchanges.ndjson`);
+  const logMark = run.sut.log?.mark();
 
   const steps: StepResult[] = [];
   const oracles: OracleVerdict[] = [];
-  const exchanges: ExchangeSummary[] = [];
   let error: string | undefined;
+  let opened: FlowSession<unknown> | undefined;
   try {
     const context: ScenarioContext = {
       runId: run.runId,
@@ -70,31 +81,32 @@ export async function runScenario(
       partner: run.partner,
       random: run.random,
       clock: run.clock,
+      time: run.time,
       sut: run.sut,
-      sender,
       startedAtMs,
       metricsAtStart: await readMetrics(run.sut),
-      sentEvents: new Map(),
-      deliveries: new Map(),
+      documents: new PartnerDocuments(),
+      exchanges,
     };
-    error = await runSteps(context, steps);
-    for (const records of context.deliveries.values())
-      exchanges.push(...records.map(summarizeExchange));
+    opened = await run.flow.openSession({ context, side: run.side, journal });
+    error = await runSteps(context, run, opened.session, steps);
     if (error === undefined) await judge(context, oracles, run.evidence, folder, artifacts);
-    if (run.sut.log) {
-      const excerpt = run.sut.log.excerpt(scenarioCorrelationPrefix(context));
+    if (run.sut.log && logMark !== undefined) {
       artifacts.push(
-        await run.evidence.writeText(
+        await run.sut.log.writeExcerpt(
+          scenarioCorrelationPrefix(context),
+          logMark,
+          run.evidence.path(`${folder}/pipeline-log.ndjson`),
           `${folder}/pipeline-log.ndjson`,
-          excerpt.map((line) => JSON.stringify(line)).join('\n') + '\n',
         ),
       );
     }
   } catch (caught) {
     error = errorMessage(caught);
   } finally {
+    await opened?.close();
     await journal.detachSink();
-    await sender.close();
+    await exchanges.close();
   }
 
   const verdict =
@@ -103,7 +115,7 @@ export async function runScenario(
       : oracles.some((oracle) => oracle.verdict === 'fail')
         ? 'fail'
         : 'pass';
-  const result: ScenarioResult = {
+  return {
     id: scenario.id,
     title: scenario.title,
     expected: scenario.expected,
@@ -120,7 +132,6 @@ export async function runScenario(
     rerun: run.rerun,
     ...(error !== undefined ? { error } : {}),
   };
-  return { result, exchanges };
 }
 
 function faultsOf(step: StepDocument): { faults?: string[] } {
@@ -130,36 +141,30 @@ function faultsOf(step: StepDocument): { faults?: string[] } {
   return faults.length > 0 ? { faults } : {};
 }
 
-function summarizeExchange(record: DeliveryRecord): ExchangeSummary {
-  const headers = record.entry.request.headers;
-  const scheme =
-    'x-signature' in headers
-      ? 'x-signature'
-      : 'webhook-signature' in headers
-        ? 'standard-webhooks'
-        : undefined;
-  return { status: record.status, faults: record.faults, ...(scheme ? { scheme } : {}) };
-}
-
 async function runSteps(
   context: ScenarioContext,
+  run: ScenarioRun,
+  session: unknown,
   results: StepResult[],
 ): Promise<string | undefined> {
   for (const step of context.scenario.steps) {
-    const kind = STEP_KINDS[step.kind];
+    const kind = run.flow.steps.find((candidate) => candidate.kind === step.kind);
     const started = performance.now();
+    const record = async (draft: ExchangeDraft) => {
+      const exchange = await context.exchanges.append(step.id, draft);
+      run.onExchange?.(exchange);
+    };
     try {
-      if (!kind) throw new Error(`unknown step kind ${step.kind}`);
-      const output = await kind.run(step as never, context);
-      context.deliveries.set(step.id, output.records);
+      if (!kind) throw new Error(`the ${run.flow.mode} flow has no step kind ${step.kind}`);
+      const output = await kind.run(step as never, { context, session, record });
       results.push({
         id: step.id,
         kind: step.kind,
         title: step.title,
         ...faultsOf(step),
         ok: true,
-        exchanges: output.records.length,
-        summary: output.summary,
+        exchanges: context.exchanges.count(step.id),
+        summary: output?.summary ?? context.exchanges.summary(step.id),
         duration_ms: Math.round(performance.now() - started),
       });
     } catch (caught) {
@@ -170,7 +175,7 @@ async function runSteps(
         title: step.title,
         ...faultsOf(step),
         ok: false,
-        exchanges: 0,
+        exchanges: context.exchanges.count(step.id),
         summary: 'could not be carried out',
         error: message,
         duration_ms: Math.round(performance.now() - started),
@@ -189,10 +194,11 @@ async function judge(
   artifacts: string[],
 ): Promise<void> {
   for (const [index, oracle] of context.scenario.oracles.entries()) {
-    const kind = ORACLE_KINDS[oracle.kind];
+    const kind = ORACLE_KINDS.get(oracle.kind)?.oracle;
     const title = kind ? kind.title(oracle as never) : oracle.kind;
     let check;
     let reads: unknown[] = [];
+    let readsNotKept = 0;
     try {
       if (!kind) throw new Error(`unknown oracle kind ${oracle.kind}`);
       const recorded = await context.sut.ops.recording(() =>
@@ -200,6 +206,7 @@ async function judge(
       );
       check = recorded.result;
       reads = recorded.reads;
+      readsNotKept = recorded.readsNotKept;
     } catch (caught) {
       check = {
         verdict: 'fail' as const,
@@ -220,6 +227,7 @@ async function judge(
         where: check.where,
         message: check.message,
         inputs: reads,
+        ...(readsNotKept > 0 ? { inputs_not_kept: readsNotKept } : {}),
       },
     );
     artifacts.push(artifact);

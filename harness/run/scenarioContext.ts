@@ -2,14 +2,16 @@ import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js'
 import type { ScenarioDocument } from '../../contracts/scenarios/scenario.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SeededRandom } from '../../lib/seededRandom.js';
-import type { PartnerEvent } from '../../simulators/webhook/partnerEvent.js';
-import type { DeliveryRecord, WebhookSender } from '../../simulators/webhook/webhookSender.js';
+import type { ExchangeLog } from '../exchanges/exchangeLog.js';
 import type { MetricsSnapshot } from '../sut/metricsSnapshot.js';
 import type { SystemUnderTest } from '../sut/systemUnderTest.js';
+import type { CertificationTime } from '../time/certificationTime.js';
+import type { PartnerDocuments } from './partnerDocuments.js';
 
 /**
- * Everything a step or an oracle of one scenario may use. Ids are made unique per run here, so
- * two runs against one pipeline never touch each other's events or orders.
+ * Everything a step or an oracle of one scenario may use, whatever the flow: nothing in it belongs
+ * to one mode (a flow's own state is its session). Ids are made unique per run here, so two runs
+ * against one pipeline never touch each other's events or orders.
  */
 export interface ScenarioContext {
   runId: string;
@@ -18,16 +20,17 @@ export interface ScenarioContext {
   partner: PartnerProfile;
   random: SeededRandom;
   clock: Clock;
+  /** The scale production durations run at; what the evidence says the run ran at. */
+  time: CertificationTime;
   sut: SystemUnderTest;
-  sender: WebhookSender;
   /** The scenario's start, whole seconds: `at_s` offsets count from here. */
   startedAtMs: number;
   /** /metrics as it read before the first step. */
   metricsAtStart: MetricsSnapshot;
-  /** Events sent so far, by their ref in the scenario. */
-  sentEvents: Map<string, PartnerEvent>;
-  /** The exchanges of each step, by step id. */
-  deliveries: Map<string, DeliveryRecord[]>;
+  /** What the partner sent so far, by the scenario's refs. */
+  documents: PartnerDocuments;
+  /** Every exchange so far, streamed to the evidence and read back by step. */
+  exchanges: ExchangeLog;
 }
 
 /** `evt-<run>-<scenario>-<ref>`: the run-unique event id for an event ref. */
@@ -46,7 +49,7 @@ export function orderNumberFor(
   return `ORD-${context.runId}-${context.scenario.id}-${ref}`;
 }
 
-/** Correlation ids of a step's deliveries start with this (the sender appends `.<n>`). */
+/** Correlation ids of a step's exchanges start with this (the simulator appends `.<n>`). */
 export function correlationPrefixFor(
   context: Pick<ScenarioContext, 'runId' | 'scenario'>,
   stepId: string,
@@ -54,7 +57,7 @@ export function correlationPrefixFor(
   return `${context.runId}.${context.scenario.id}.${stepId}`;
 }
 
-/** Correlation ids of every delivery of a scenario start with this. */
+/** Correlation ids of every exchange of a scenario start with this. */
 export function scenarioCorrelationPrefix(
   context: Pick<ScenarioContext, 'runId' | 'scenario'>,
 ): string {

@@ -3,8 +3,10 @@ import { basename, join } from 'node:path';
 import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import { parseDocument } from 'yaml';
 import { lineInSource, parseDataFile } from '../../contracts/dataFile.js';
-import { scenarioSchema, type ScenarioDocument } from '../../contracts/scenarios/scenario.js';
+import type { ScenarioDocument } from '../../contracts/scenarios/scenario.js';
 import { ConfigError, type DataFileProblem } from '../../lib/errors.js';
+import { ORACLE_KINDS, STEP_KINDS } from '../flows/index.js';
+import { scenarioSchema } from './scenarioSchema.js';
 
 export interface LoadedScenario {
   file: string;
@@ -86,7 +88,10 @@ function checkSchema(
   source: string,
 ): { document?: ScenarioDocument; schemaProblems: DataFileProblem[] } {
   try {
-    return { document: parseDataFile<ScenarioDocument>(file, source, scenarioSchema), schemaProblems: [] };
+    return {
+      document: parseDataFile<ScenarioDocument>(file, source, scenarioSchema),
+      schemaProblems: [],
+    };
   } catch (error) {
     if (error instanceof ConfigError) return { schemaProblems: error.problems };
     throw error;
@@ -183,24 +188,36 @@ function referenceProblems(
   const orderRefs = new Set<string>();
   listOf(scenario.steps).forEach((written, index) => {
     const step = fieldsOf(written);
+    const at = `/steps/${index}`;
     const stepId = textOf(step.id);
     if (stepId !== undefined && stepIds.has(stepId))
-      add(`/steps/${index}/id`, `step id "${stepId}" is used twice`);
-    const of = textOf(step.of);
-    if (step.kind === 'webhook.redeliver' && of !== undefined && !stepIds.has(of))
-      add(`/steps/${index}/of`, `"${of}" must name an earlier step`);
-    for (const event of listOf(step.events).map(fieldsOf)) {
-      const ref = textOf(event.ref);
-      const order = textOf(event.order);
-      if (ref !== undefined) eventRefs.add(ref);
-      if (order !== undefined) orderRefs.add(order);
+      add(`${at}/id`, `step id "${stepId}" is used twice`);
+    const registered = typeof step.kind === 'string' ? STEP_KINDS.get(step.kind) : undefined;
+    if (registered && flow !== undefined && registered.flow.mode !== flow)
+      add(
+        `${at}/kind`,
+        `${step.kind} is a step of the ${registered.flow.mode} flow, not of ${flow}`,
+      );
+    // What the step's kind says it points at and sends: checked the same for every flow.
+    const references = registered?.step.references?.(step) ?? {};
+    for (const [field, ref] of references.earlierSteps ?? []) {
+      if (typeof ref === 'string' && !stepIds.has(ref))
+        add(`${at}/${field}`, `"${ref}" must name an earlier step`);
     }
+    for (const ref of references.sends?.events ?? []) if (typeof ref === 'string') eventRefs.add(ref);
+    for (const ref of references.sends?.orders ?? []) if (typeof ref === 'string') orderRefs.add(ref);
     if (stepId !== undefined) stepIds.add(stepId);
   });
 
   listOf(scenario.oracles).forEach((written, index) => {
     const oracle = fieldsOf(written);
     const at = `/oracles/${index}`;
+    const registered = typeof oracle.kind === 'string' ? ORACLE_KINDS.get(oracle.kind) : undefined;
+    if (registered?.flow && flow !== undefined && registered.flow.mode !== flow)
+      add(
+        `${at}/kind`,
+        `${oracle.kind} is an oracle of the ${registered.flow.mode} flow, not of ${flow}`,
+      );
     // Each reference, with the path of the exact field that holds it.
     const stepRefs: [string, unknown][] = [
       [`${at}/step`, oracle.step],

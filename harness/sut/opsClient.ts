@@ -8,15 +8,19 @@ export interface SurfaceRead {
   body: unknown;
 }
 
+/** Reads kept per recording; beyond, they are counted (an oracle over a storm reads per delivery). */
+const KEPT_READS = 200;
+
 /**
  * Reads the pipeline's public surfaces: the ops API, /metrics, /readyz. Oracles judge only what
- * comes back from here; every read made while a recording is open is kept as evidence.
+ * comes back from here; the reads made while a recording is open are kept as evidence, the first
+ * KEPT_READS of them in full and the rest counted, so memory stays flat whatever an oracle reads.
  */
 export class OpsClient {
   readonly #baseUrl: string;
   readonly #token: string | undefined;
   readonly #agent = new Agent({ connections: 8, headersTimeout: 15_000, bodyTimeout: 15_000 });
-  #recording: SurfaceRead[] | undefined;
+  #recording: { reads: SurfaceRead[]; notKept: number } | undefined;
 
   constructor(baseUrl: string, token?: string) {
     this.#baseUrl = baseUrl.replace(/\/$/, '');
@@ -49,12 +53,15 @@ export class OpsClient {
         // kept as text
       }
     }
-    this.#recording?.push({
-      method: 'GET',
-      path: pathWithQuery,
-      status: response.statusCode,
-      body,
-    });
+    const recording = this.#recording;
+    if (recording && recording.reads.length < KEPT_READS)
+      recording.reads.push({
+        method: 'GET',
+        path: pathWithQuery,
+        status: response.statusCode,
+        body,
+      });
+    else if (recording) recording.notKept += 1;
     return { status: response.statusCode, body: body as T };
   }
 
@@ -80,13 +87,19 @@ export class OpsClient {
     throw new Error(`GET ${path}: more than ${maxPages} pages`);
   }
 
-  /** Runs `work`, returning what it read alongside its result. */
-  async recording<T>(work: () => Promise<T>): Promise<{ result: T; reads: SurfaceRead[] }> {
-    const reads: SurfaceRead[] = [];
+  /**
+   * Runs `work`, returning what it read alongside its result, and how many reads beyond the
+   * kept ones it made. One recording at a time per client: oracles of a scenario run in turn.
+   */
+  async recording<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; reads: SurfaceRead[]; readsNotKept: number }> {
+    const recording = { reads: [] as SurfaceRead[], notKept: 0 };
     const previous = this.#recording;
-    this.#recording = reads;
+    this.#recording = recording;
     try {
-      return { result: await work(), reads };
+      const result = await work();
+      return { result, reads: recording.reads, readsNotKept: recording.notKept };
     } finally {
       this.#recording = previous;
     }

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Redactor } from '../../lib/redact.js';
+import { readLines } from '../evidence/readLines.js';
 
 export interface PipelineLogLine {
   correlation_id?: string;
@@ -10,9 +11,10 @@ export interface PipelineLogLine {
 /**
  * The bundled pipeline's JSON log as the harness receives it on the child's stdout. Every line
  * goes through the run's Redactor (secrets, PII fields, also in lines that are not JSON) before it
- * is written to the bundle's full log or kept; the newest `capacity` lines stay in memory so a
- * scenario can cut its excerpt by correlation id. The pipeline redacts its own log too: this is
- * the harness not taking the system under test's word for it.
+ * is written to the bundle's full log or kept. The newest `capacity` lines stay in memory for
+ * oracles waiting on a line; a scenario's excerpt is cut from the full log file, from where it
+ * stood when the scenario began, so a storm's thousands of lines never sit in memory. The pipeline
+ * redacts its own log too: this is the harness not taking the system under test's word for it.
  */
 export class PipelineLog {
   readonly #capacity: number;
@@ -20,16 +22,20 @@ export class PipelineLog {
   #lines: PipelineLogLine[] = [];
   #dropped = 0;
   #sink: WriteStream | undefined;
+  #sinkFile: string | undefined;
+  /** Bytes handed to the sink so far: where the next line starts in the file. */
+  #sinkBytes = 0;
   #waiters: (() => void)[] = [];
 
   /** `redactor` is the run's; `secrets` alone builds one that knows only those (tests). */
   constructor(options: { capacity?: number; redactor?: Redactor; secrets?: string[] }) {
-    this.#capacity = options.capacity ?? 50_000;
+    this.#capacity = options.capacity ?? 10_000;
     this.#redactor = options.redactor ?? new Redactor({ secrets: options.secrets });
   }
 
   writeTo(file: string): void {
     this.#sink = createWriteStream(file, { flags: 'a' });
+    this.#sinkFile = file;
   }
 
   async close(): Promise<void> {
@@ -41,7 +47,10 @@ export class PipelineLog {
   accept(rawLine: string): PipelineLogLine | undefined {
     if (rawLine.trim() === '') return undefined;
     const line = this.#redactor.text(rawLine);
-    this.#sink?.write(`${line}\n`);
+    if (this.#sink) {
+      this.#sink.write(`${line}\n`);
+      this.#sinkBytes += Buffer.byteLength(line) + 1;
+    }
     let parsed: PipelineLogLine;
     try {
       parsed = JSON.parse(line) as PipelineLogLine;
@@ -62,12 +71,53 @@ export class PipelineLog {
    * `x.1` and `x.1.2` but not `x.10`; a prefix ending in `.` takes everything under it.
    */
   excerpt(prefix: string): PipelineLogLine[] {
+    return this.#lines.filter((line) => this.#under(prefix, line.correlation_id));
+  }
+
+  #under(prefix: string, correlationId: unknown): boolean {
     const under = prefix.endsWith('.') ? prefix : `${prefix}.`;
-    return this.#lines.filter(
-      (line) =>
-        typeof line.correlation_id === 'string' &&
-        (line.correlation_id === prefix || line.correlation_id.startsWith(under)),
+    return (
+      typeof correlationId === 'string' &&
+      (correlationId === prefix || correlationId.startsWith(under))
     );
+  }
+
+  /** Where the full log stands now: a scenario's excerpt starts here. */
+  mark(): number {
+    return this.#sinkBytes;
+  }
+
+  /**
+   * Writes the lines under `prefix` (as `excerpt` selects them) logged since `mark` to `file`,
+   * read back from the full log; without a full log, from memory. Returns `artifact`, the name
+   * the evidence knows the file by. Lines in the full log are redacted already.
+   */
+  async writeExcerpt(
+    prefix: string,
+    mark: number,
+    file: string,
+    artifact: string,
+  ): Promise<string> {
+    const out = createWriteStream(file);
+    const sink = this.#sink;
+    const source = this.#sinkFile;
+    if (sink && source) {
+      // A zero-length write calls back once everything written before it is in the file.
+      await new Promise<void>((resolve, reject) =>
+        sink.write('', (error) => (error ? reject(error) : resolve())),
+      );
+      for await (const line of readLines(source, { start: mark })) {
+        if (!this.#under(prefix, correlationOf(line))) continue;
+        if (!out.write(`${line}\n`))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+    } else {
+      for (const line of this.excerpt(prefix)) out.write(`${JSON.stringify(line)}\n`);
+    }
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    return artifact;
   }
 
   /** Lines dropped from memory so far (they are still in the full log file). */
@@ -97,5 +147,16 @@ export class PipelineLog {
         });
       });
     }
+  }
+}
+
+/** A full-log line's correlation id, without parsing lines that cannot hold one. */
+function correlationOf(line: string): string | undefined {
+  if (!line.includes('"correlation_id"')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as PipelineLogLine;
+    return typeof parsed.correlation_id === 'string' ? parsed.correlation_id : undefined;
+  } catch {
+    return undefined;
   }
 }

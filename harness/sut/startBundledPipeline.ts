@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { PartnerProfile } from '../../contracts/partners/partnerProfile.js';
-import { generateWebhookSecret } from '../../contracts/signatures/webhookSecret.js';
+import type { WiringSetting } from '../../contracts/ops/sutWiring.js';
 import { RunError } from '../../lib/errors.js';
 import { b2bCommand } from '../../lib/projectPaths.js';
 import type { Redactor } from '../../lib/redact.js';
@@ -11,13 +10,14 @@ import { PipelineLog } from './pipelineLog.js';
 import type { SystemUnderTest } from './systemUnderTest.js';
 
 export interface BundledPipelineOptions {
-  profiles: Map<string, PartnerProfile>;
   partnersDir: string;
+  /** What the flows provisioned (secrets, partner server addresses) and the time scale. */
+  settings: WiringSetting[];
   /** PGlite folder for this run; ignored when `env.DATABASE_URL` is set. */
   dataDir: string;
   /** Where the full (redacted) pipeline log goes. */
   logFile: string;
-  /** The run's redactor: learns the secrets generated here, and redacts the pipeline's log. */
+  /** The run's redactor: learns the ops token made here, and redacts the pipeline's log. */
   redactor: Redactor;
   /** The environment the pipeline inherits (DATABASE_URL passes through from here). */
   env: NodeJS.ProcessEnv;
@@ -25,23 +25,20 @@ export interface BundledPipelineOptions {
 }
 
 /**
- * Starts the bundled pipeline as a child process on an ephemeral loopback port, with a webhook
- * secret generated for this run and handed to both sides (the child gets it in its environment,
- * the simulators in memory). Resolves once the child says where it listens.
+ * Starts the bundled pipeline as a child process on an ephemeral loopback port, wired with what
+ * the flows provisioned for the run: each setting goes into the child's environment (secrets
+ * only there, never to disk), as does a fresh ops token. Partner-side servers are already up, so
+ * the pipeline can reach them from its first moment. Resolves once the child says where it
+ * listens.
  */
 export async function startBundledPipeline(
   options: BundledPipelineOptions,
 ): Promise<SystemUnderTest> {
-  const webhookSecrets = new Map<string, string>();
-  const secretEnv: Record<string, string> = {};
-  for (const profile of options.profiles.values()) {
-    if (!profile.webhook) continue;
-    const secret = generateWebhookSecret();
-    webhookSecrets.set(profile.partner_id, secret);
-    secretEnv[profile.webhook.secret_env] = secret;
-  }
+  const wiredEnv: Record<string, string> = {};
+  for (const setting of options.settings)
+    if (setting.value !== undefined) wiredEnv[setting.variable] = setting.value;
   const opsToken = randomBytes(24).toString('base64url');
-  options.redactor.addSecrets([...webhookSecrets.values(), opsToken]);
+  options.redactor.addSecrets([opsToken]);
   const log = new PipelineLog({ redactor: options.redactor });
   log.writeTo(options.logFile);
 
@@ -62,7 +59,7 @@ export async function startBundledPipeline(
       options.dataDir,
     ],
     {
-      env: { ...options.env, ...secretEnv, B2B_OPS_TOKEN: opsToken, LOG_LEVEL: 'info' },
+      env: { ...options.env, ...wiredEnv, B2B_OPS_TOKEN: opsToken, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -94,7 +91,6 @@ export async function startBundledPipeline(
     engine,
     ops,
     log,
-    webhookSecrets,
     async stop() {
       await ops.close();
       await stopChild(child);

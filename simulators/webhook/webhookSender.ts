@@ -80,6 +80,16 @@ export class WebhookSender {
 
   /** Plans, faults, signs and sends; returns the exchanges in the order they were made. */
   async send(sendRequest: SendRequest): Promise<DeliveryRecord[]> {
+    const records: DeliveryRecord[] = [];
+    for await (const wave of this.waves(sendRequest)) records.push(...wave);
+    return records;
+  }
+
+  /**
+   * The same, one wave at a time: only the wave in flight is held, so a caller that files each
+   * wave away (the harness streams them to the evidence) sends a storm in flat memory.
+   */
+  async *waves(sendRequest: SendRequest): AsyncGenerator<DeliveryRecord[]> {
     const nowS = unixSeconds(this.#options.clock);
     const scheme = sendRequest.scheme ?? 'x-signature';
     const plan: DeliveryPlan = sendRequest.events.map((event) => {
@@ -101,14 +111,11 @@ export class WebhookSender {
       windowS: this.#options.windowS,
       random: this.#options.random,
     });
-    const records: DeliveryRecord[] = [];
     for (const wave of faulted) {
-      const results = await Promise.all(
+      yield await Promise.all(
         wave.map((spec) => this.#deliver(spec, sendRequest.correlationPrefix)),
       );
-      records.push(...results);
     }
-    return records;
   }
 
   async sendRaw(raw: RawSendRequest): Promise<DeliveryRecord> {

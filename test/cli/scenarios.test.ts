@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { ORACLE_KINDS } from '../../harness/oracles/index.js';
-import { STEP_KINDS } from '../../harness/steps/index.js';
+import { ORACLE_KINDS, STEP_KINDS } from '../../harness/flows/index.js';
 import { projectPath } from '../../lib/projectPaths.js';
 import { WEBHOOK_FAULTS } from '../../simulators/webhook/faults/index.js';
 import { createCliScratch, type CliScratch } from '../support/cliRunner.js';
@@ -39,12 +38,12 @@ describe.concurrent('b2b scenarios list', () => {
       const end = lines.indexOf('', start);
       return lines.slice(start + 1, end === -1 ? undefined : end).map((line) => line.trim());
     };
-    expect(section('step kinds:').map((line) => line.split(/\s+/)[0])).toEqual(
-      Object.keys(STEP_KINDS),
-    );
-    expect(section('oracle kinds:').map((line) => line.split(/\s+/)[0])).toEqual(
-      Object.keys(ORACLE_KINDS),
-    );
+    expect(section('step kinds:').map((line) => line.split(/\s+/)[0])).toEqual([
+      ...STEP_KINDS.keys(),
+    ]);
+    expect(section('oracle kinds:').map((line) => line.split(/\s+/)[0])).toEqual([
+      ...ORACLE_KINDS.keys(),
+    ]);
     expect(section('webhook faults:').map((line) => line.split(/\s+/)[0])).toEqual(
       Object.keys(WEBHOOK_FAULTS),
     );
@@ -67,8 +66,8 @@ describe.concurrent('b2b scenarios list', () => {
       flow: 'webhook',
       title: 'Webhook order.created, then a replay of the same event',
     });
-    expect(listed.step_kinds.map((step) => step.kind)).toEqual(Object.keys(STEP_KINDS));
-    expect(listed.oracle_kinds.map((oracle) => oracle.kind)).toEqual(Object.keys(ORACLE_KINDS));
+    expect(listed.step_kinds.map((step) => step.kind)).toEqual([...STEP_KINDS.keys()]);
+    expect(listed.oracle_kinds.map((oracle) => oracle.kind)).toEqual([...ORACLE_KINDS.keys()]);
     expect(listed.webhook_faults.map((fault) => fault.name)).toEqual(Object.keys(WEBHOOK_FAULTS));
   });
 });

@@ -168,6 +168,44 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     expect(await filesContaining(bundle, 'whsec_')).toEqual([]);
   });
 
+  it('states the time scale it ran at, and what the pipeline was wired with, secrets left out', async () => {
+    expect(result.certification_time).toMatchObject({
+      scale: 0.001,
+      source: 'built-in certification profile',
+    });
+    expect(result.certification_time.durations).toContainEqual(
+      expect.objectContaining({
+        partner_id: 'p_003',
+        path: '/sla/edi/ack_within_minutes',
+        production_ms: 900_000,
+        certification_ms: 900,
+      }),
+    );
+    const wiring = JSON.parse(await readFile(join(bundle, 'sut-wiring.json'), 'utf8')) as {
+      run_id: string;
+      settings: { variable: string; sensitive: boolean; value?: string; source: string }[];
+    };
+    expect(wiring.run_id).toBe(result.run_id);
+    expect(wiring.settings).toEqual([
+      expect.objectContaining({
+        variable: 'B2B_CERTIFICATION_TIME_SCALE',
+        value: '0.001',
+        sensitive: false,
+      }),
+      expect.objectContaining({
+        variable: 'B2B_P_001_WEBHOOK_SECRET',
+        sensitive: true,
+        source: 'generated',
+      }),
+    ]);
+    expect(wiring.settings[1]).not.toHaveProperty('value');
+    // Every scenario's exchanges, whatever the mode, are in the bundle beside its journal.
+    const exchanges = await readNdjson(join(bundle, 'scenarios', 'B-002-N2', 'exchanges.ndjson'));
+    const n2 = result.scenarios.find((scenario) => scenario.id === 'B-002-N2');
+    expect(exchanges.length).toBe(n2?.steps.reduce((sum, step) => sum + step.exchanges, 0));
+    expect(exchanges[0]).toMatchObject({ flow: 'webhook', noun: 'delivery', step: 'twice_more' });
+  });
+
   it('leaves nothing behind in the working folder or the repository', async () => {
     expect(await leftoverData()).toEqual([]);
     expect(existsSync(projectPath('runs', result.run_id))).toBe(false);

@@ -47,6 +47,16 @@ describe('b2b certify --sut URL', () => {
       const result = await readResult(bundle);
 
       const lines = run.stdout.split('\n');
+      // Before anything runs, what the remote pipeline must hold: the operator wires it.
+      expect(lines.slice(0, 3)).toEqual([
+        'the system under test must be configured with (written to wrong-secret/sut-wiring.json):',
+        expect.stringMatching(
+          /^ {2}B2B_CERTIFICATION_TIME_SCALE=0\.001 +partner profile durations/,
+        ),
+        expect.stringMatching(
+          /^ {2}B2B_P_001_WEBHOOK_SECRET=<secret: as in your environment> +the shared secret p_001/,
+        ),
+      ]);
       const b002 = lines.findIndex((line) => line.startsWith('B-002 '));
       expect(lines[b002]).toMatch(/^B-002 +FAIL /);
       const failure = lines.slice(

@@ -1,22 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { piiFields, type PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import type {
   OracleDocument,
   ScenarioDocument,
   StepDocument,
 } from '../../contracts/scenarios/scenario.js';
-import { scenarioSchema } from '../../contracts/scenarios/scenario.js';
 import { compileSchema, describeSchemaErrors } from '../../contracts/schemaValidator.js';
 import { seededRandom } from '../../lib/seededRandom.js';
-import { ORACLE_KINDS, type OracleCheck } from '../../harness/oracles/index.js';
+import type { Exchange } from '../../harness/exchanges/exchange.js';
+import { ExchangeLog } from '../../harness/exchanges/exchangeLog.js';
+import type { FlowSession } from '../../harness/flows/flow.js';
+import { FLOWS, ORACLE_KINDS, STEP_KINDS } from '../../harness/flows/index.js';
+import type { OracleCheck } from '../../harness/oracles/index.js';
+import { PartnerDocuments } from '../../harness/run/partnerDocuments.js';
 import type { ScenarioContext } from '../../harness/run/scenarioContext.js';
-import { STEP_KINDS } from '../../harness/steps/index.js';
+import { SCENARIO_SCHEMA_ID, scenarioSchema } from '../../harness/scenarios/scenarioSchema.js';
 import { parsePrometheusText } from '../../harness/sut/metricsSnapshot.js';
 import { OpsClient, type SurfaceRead } from '../../harness/sut/opsClient.js';
 import type { PipelineLog } from '../../harness/sut/pipelineLog.js';
 import type { SystemUnderTest } from '../../harness/sut/systemUnderTest.js';
+import { DEFAULT_CERTIFICATION_TIME } from '../../harness/time/certificationTime.js';
 import { Journal } from '../../simulators/journal.js';
-import { WebhookSender } from '../../simulators/webhook/webhookSender.js';
 import {
   startPipelineUnderTest,
   WEBHOOK_PARTNER,
@@ -26,8 +33,9 @@ import {
 /**
  * A bench for oracle tests: the pipeline in-process (PGlite in memory, a FakeClock, an ops token)
  * on an ephemeral port of 127.0.0.1, seen from the harness's side as a SystemUnderTest (ops
- * client + webhook secret, no log). `play` runs real steps through STEP_KINDS with a real
- * WebhookSender, exactly as runScenario does; `judge` evaluates one oracle against what they did.
+ * client, no log) with the webhook flow's side for the partner (its secret). `play` runs real
+ * steps through the flows' step kinds with a real session, exactly as runScenario does, each
+ * exchange into a real exchange log; `judge` evaluates one oracle against what they did.
  */
 export interface OracleBench {
   pipeline: PipelineUnderTest;
@@ -57,7 +65,7 @@ const validateOracle = (() => {
   compileSchema(scenarioSchema);
   return compileSchema<OracleDocument>({
     $id: 'https://b2b.local/test/bench-oracle.schema.json',
-    $ref: `${scenarioSchema.$id}#/$defs/oracle`,
+    $ref: `${SCENARIO_SCHEMA_ID}#/$defs/oracle`,
   } as { $id: string });
 })();
 
@@ -65,24 +73,23 @@ const validateStep = (() => {
   compileSchema(scenarioSchema);
   return compileSchema<StepDocument>({
     $id: 'https://b2b.local/test/bench-step.schema.json',
-    $ref: `${scenarioSchema.$id}#/$defs/step`,
+    $ref: `${SCENARIO_SCHEMA_ID}#/$defs/step`,
   } as { $id: string });
 })();
 
 let plays = 0;
 
+/** Each play's exchanges by step, as they were recorded, for the tests' own lookups. */
+const recorded = new WeakMap<ScenarioContext, Map<string, Exchange[]>>();
+
 export async function startOracleBench(): Promise<OracleBench> {
   const pipeline = await startPipelineUnderTest({ name: 'pglite' }, { opsToken: BENCH_OPS_TOKEN });
   const partner = pipeline.profiles.get(WEBHOOK_PARTNER) as PartnerProfile;
   const ops = new OpsClient(pipeline.url, BENCH_OPS_TOKEN);
-  const sut: SystemUnderTest = {
-    mode: 'remote',
-    url: pipeline.url,
-    ops,
-    webhookSecrets: new Map([[WEBHOOK_PARTNER, pipeline.secret]]),
-    stop: () => ops.close(),
-  };
-  const senders: WebhookSender[] = [];
+  const sut: SystemUnderTest = { mode: 'remote', url: pipeline.url, ops, stop: () => ops.close() };
+  const folder = await mkdtemp(join(tmpdir(), 'b2b-oracle-bench-'));
+  const sessions: FlowSession<unknown>[] = [];
+  const logs: ExchangeLog[] = [];
 
   return {
     pipeline,
@@ -107,20 +114,12 @@ export async function startOracleBench(): Promise<OracleBench> {
         oracles: [],
       };
       const random = seededRandom(options.seed ?? 7);
-      const sender = new WebhookSender({
-        runId,
-        partnerId: WEBHOOK_PARTNER,
-        target: options.target ?? `${pipeline.url}/webhooks/${WEBHOOK_PARTNER}`,
-        secret: pipeline.secret,
-        windowS: partner.webhook?.window_s ?? 300,
-        clock: pipeline.clock,
-        random: random.fork('sender'),
-        journal: new Journal({ piiFields: piiFields(partner) }),
-        timeoutMs: 10_000,
-      });
-      senders.push(sender);
       const metrics = await ops.get<string>('/metrics');
       if (metrics.status !== 200) throw new Error(`GET /metrics answered ${metrics.status}`);
+      const exchanges = await ExchangeLog.create(join(folder, `play-${plays}.ndjson`));
+      logs.push(exchanges);
+      // `target` stands in for the pipeline's inbox: the sender aims at <base>/webhooks/<partner>.
+      const base = options.target?.replace(/\/webhooks\/[^/]+$/, '') ?? pipeline.url;
       const context: ScenarioContext = {
         runId,
         seed: random.seed,
@@ -128,25 +127,41 @@ export async function startOracleBench(): Promise<OracleBench> {
         partner,
         random,
         clock: pipeline.clock,
-        sut: options.log ? { ...sut, log: options.log } : sut,
-        sender,
+        time: DEFAULT_CERTIFICATION_TIME,
+        sut: { ...sut, url: base, ...(options.log ? { log: options.log } : {}) },
         startedAtMs: Math.floor(pipeline.clock.now() / 1000) * 1000,
         metricsAtStart: parsePrometheusText(String(metrics.body)),
-        sentEvents: new Map(),
-        deliveries: new Map(),
+        documents: new PartnerDocuments(),
+        exchanges,
       };
+      const flow = FLOWS.webhook;
+      if (!flow) throw new Error('no webhook flow');
+      const opened = await flow.openSession({
+        context,
+        side: { secret: pipeline.secret, secretSource: 'the bench pipeline' },
+        journal: new Journal({ piiFields: piiFields(partner) }),
+      });
+      sessions.push(opened);
+      const byStep = new Map<string, Exchange[]>();
+      recorded.set(context, byStep);
       for (const step of steps) {
-        const kind = STEP_KINDS[step.kind];
-        if (!kind) throw new Error(`unknown step kind ${step.kind}`);
-        const output = await kind.run(step as never, context);
-        context.deliveries.set(step.id, output.records);
+        const registered = STEP_KINDS.get(step.kind);
+        if (!registered) throw new Error(`unknown step kind ${step.kind}`);
+        await registered.step.run(step as never, {
+          context,
+          session: opened.session,
+          record: async (draft) => {
+            const exchange = await exchanges.append(step.id, draft);
+            byStep.set(step.id, [...(byStep.get(step.id) ?? []), exchange]);
+          },
+        });
       }
       return context;
     },
     async judge(oracle, context) {
       if (!validateOracle(oracle))
         throw new Error(`bench oracle is not a valid scenario oracle: ${problems(validateOracle)}`);
-      const kind = ORACLE_KINDS[oracle.kind];
+      const kind = ORACLE_KINDS.get(oracle.kind)?.oracle;
       if (!kind) throw new Error(`unknown oracle kind ${oracle.kind}`);
       const { result, reads } = await context.sut.ops.recording(() =>
         kind.evaluate(oracle as never, context),
@@ -154,9 +169,11 @@ export async function startOracleBench(): Promise<OracleBench> {
       return { ...result, reads };
     },
     async close() {
-      await Promise.allSettled(senders.map((sender) => sender.close()));
+      await Promise.allSettled(sessions.map((session) => session.close()));
+      await Promise.allSettled(logs.map((log) => log.close()));
       await ops.close();
       await pipeline.close();
+      await rm(folder, { recursive: true, force: true });
     },
   };
 }
@@ -167,11 +184,16 @@ function problems(validate: { errors?: Parameters<typeof describeSchemaErrors>[0
     .join('; ');
 }
 
+/** The exchanges a step of a play made, in order, as the exchange log holds them. */
+export function exchangesOf(context: ScenarioContext, stepId: string): Exchange[] {
+  return recorded.get(context)?.get(stepId) ?? [];
+}
+
 /** The id a step's nth delivery carries (the sender numbers deliveries per play, from 1). */
 export function correlationIdOf(context: ScenarioContext, stepId: string, nth = 0): string {
-  const record = context.deliveries.get(stepId)?.[nth];
-  if (!record) throw new Error(`step ${stepId} has no delivery #${nth}`);
-  return record.correlationId;
+  const exchange = exchangesOf(context, stepId)[nth];
+  if (!exchange) throw new Error(`step ${stepId} has no delivery #${nth}`);
+  return exchange.correlation_id;
 }
 
 /** An inbox URL on a loopback port nothing listens on any more: every delivery gets no answer. */

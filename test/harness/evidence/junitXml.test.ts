@@ -45,6 +45,7 @@ function run(scenarios: ScenarioResult[]): RunResult {
     tool: { name: 'b2b', version: '0.1.0', node: 'v24.21.0' },
     sut: { mode: 'bundled', url: 'http://127.0.0.1:8080' },
     signer: { fingerprint: SIGNER },
+    certification_time: { scale: 0.001, source: 'built-in certification profile', durations: [] },
     summary: { scenarios: scenarios.length, passed: 0, failed: 0, errors: 0 },
     partners: [
       { partner_id: 'p_001', name: 'Acme Retail', connectivity: [], flows: [] },
@@ -226,7 +227,7 @@ describe('junitXml', () => {
     expect(cases[0]?.children).toEqual([]);
   });
 
-  it("names the run, its seed, the SUT and the evidence signer in every suite's properties", () => {
+  it("names the run, its seed, the SUT, the evidence signer and the time scale in every suite's properties", () => {
     const root = parseXml(junitXml(run([scenario({}), ERRORED])));
     for (const suite of find(root, 'testsuite')) {
       const [properties] = find(suite, 'properties');
@@ -235,6 +236,7 @@ describe('junitXml', () => {
         { name: 'seed', value: '42' },
         { name: 'sut', value: 'http://127.0.0.1:8080' },
         { name: 'signer', value: SIGNER },
+        { name: 'time_scale', value: '0.001' },
       ]);
     }
   });

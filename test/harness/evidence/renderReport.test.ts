@@ -13,6 +13,19 @@ const RUN: RunResult = {
   tool: { name: 'b2b', version: '0.1.0', node: 'v24.21.0' },
   sut: { mode: 'bundled', url: 'http://127.0.0.1:8080' },
   signer: { fingerprint: SIGNER },
+  certification_time: {
+    scale: 0.001,
+    source: 'built-in certification profile',
+    durations: [
+      {
+        partner_id: 'p_003',
+        path: '/sla/edi/ack_within_minutes',
+        meaning: 'a 997 is late after this long',
+        production_ms: 900_000,
+        certification_ms: 900,
+      },
+    ],
+  },
   summary: { scenarios: 0, passed: 0, failed: 0, errors: 0 },
   partners: [],
   scenarios: [],
@@ -26,5 +39,14 @@ describe('renderReport', () => {
     expect(header).toContain(
       `<code>npx b2b evidence verify &lt;this folder&gt; --fingerprint ${SIGNER}</code>`,
     );
+  });
+
+  it('states the time scale the run ran at, and each profile duration at that scale', async () => {
+    const html = await renderReport(RUN);
+    const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
+    expect(header).toContain('certification time: ×0.001 (built-in certification profile)');
+    const section = html.slice(html.indexOf('id="certification-time"'));
+    expect(section).toContain('<td>p_003</td><td><code>/sla/edi/ack_within_minutes</code></td>');
+    expect(section).toContain('<td>900000 ms</td><td>900 ms</td>');
   });
 });

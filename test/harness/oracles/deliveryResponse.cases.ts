@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioContext } from '../../../harness/run/scenarioContext.js';
-import type { OracleBench } from '../../support/oracleBench.js';
+import { exchangesOf, type OracleBench } from '../../support/oracleBench.js';
 
 /** delivery.response, shown to pass and to fail (run by oracleKinds.test.ts). */
 export function deliveryResponseCases(bench: () => OracleBench): void {
@@ -72,7 +72,7 @@ export function deliveryResponseCases(bench: () => OracleBench): void {
     });
 
     it('fails on a wrong status, naming the delivery, the field, expected and actual', async () => {
-      const record = context.deliveries.get('tampered')?.[0];
+      const record = exchangesOf(context, 'tampered')[0];
       const check = await bench().judge(
         {
           kind: 'delivery.response',
@@ -87,8 +87,8 @@ export function deliveryResponseCases(bench: () => OracleBench): void {
         actual: 401,
         message: 'status: expected 200, got 401',
       });
-      expect(check.where).toContain(`delivery ${record?.correlationId}`);
-      expect(check.where).toContain(`event ${record?.eventId}`);
+      expect(check.where).toContain(`delivery ${record?.correlation_id}`);
+      expect(check.where).toContain(`event ${record?.message_id}`);
       expect(check.where).toContain('faults tamperBody');
       expect(check.where).toMatch(/field status$/);
     });
@@ -102,14 +102,14 @@ export function deliveryResponseCases(bench: () => OracleBench): void {
         },
         context,
       );
-      const replay = context.deliveries.get('sent_twice')?.[1];
+      const replay = exchangesOf(context, 'sent_twice')[1];
       expect(check).toMatchObject({
         verdict: 'fail',
         expected: 'processed',
         actual: 'replayed',
         message: 'outcome: expected "processed", got "replayed"',
       });
-      expect(check.where).toContain(replay?.correlationId);
+      expect(check.where).toContain(replay?.correlation_id);
       expect(check.where).toContain('faults duplicate');
     });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OracleDocument } from '../../../contracts/scenarios/scenario.js';
 import type { ScenarioContext } from '../../../harness/run/scenarioContext.js';
 import { PipelineLog } from '../../../harness/sut/pipelineLog.js';
-import { correlationIdOf, type OracleBench } from '../../support/oracleBench.js';
+import { correlationIdOf, exchangesOf, type OracleBench } from '../../support/oracleBench.js';
 
 /** log.recorded, shown to pass and to fail (run by oracleKinds.test.ts). */
 export function logRecordedCases(bench: () => OracleBench): void {
@@ -102,7 +102,7 @@ export function logRecordedCases(bench: () => OracleBench): void {
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
       const check = await judging;
-      const record = context.deliveries.get('storm')?.[0];
+      const record = exchangesOf(context, 'storm')[0];
       expect(check).toMatchObject({
         verdict: 'fail',
         expected: 'webhook event replayed',
@@ -110,7 +110,9 @@ export function logRecordedCases(bench: () => OracleBench): void {
         message:
           'no log line containing "webhook event replayed" (lines seen: ["webhook delivery received"])',
       });
-      expect(check.where).toContain(`delivery ${record?.correlationId} (event ${record?.eventId}`);
+      expect(check.where).toContain(
+        `delivery ${record?.correlation_id} (event ${record?.message_id}`,
+      );
     });
 
     it('fails when the selection is empty', async () => {

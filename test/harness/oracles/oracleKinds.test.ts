@@ -5,13 +5,12 @@ import { alertNoneCases } from './alertNone.cases.js';
 import { auditRecordedCases } from './auditRecorded.cases.js';
 import { deliveryResponseCases } from './deliveryResponse.cases.js';
 import { deliveryTallyCases } from './deliveryTally.cases.js';
-import { inboxAbsentCases } from './inboxAbsent.cases.js';
-import { inboxExactlyOnceCases } from './inboxExactlyOnce.cases.js';
 import { logRecordedCases } from './logRecorded.cases.js';
 import { metricsIncreasedCases } from './metricsIncreased.cases.js';
 import { orderStateCases } from './orderState.cases.js';
 
-// Every oracle kind, shown to pass and to fail, against what real steps did to a real pipeline.
+// Every general oracle kind, shown to pass and to fail, against what real steps did to a real
+// pipeline (a flow's own kinds are tested with the flow, under test/harness/flows/).
 // The cases of each kind live beside it in <kind>.cases.ts; they share one in-process pipeline,
 // because starting one costs seconds, and each kind plays its own scenario under its own run id,
 // so no kind sees another's events, orders or deliveries.
@@ -33,8 +32,6 @@ afterAll(async () => {
 
 deliveryResponseCases(shared);
 deliveryTallyCases(shared);
-inboxExactlyOnceCases(shared);
-inboxAbsentCases(shared);
 auditRecordedCases(shared);
 alertFiredCases(shared);
 alertNoneCases(shared);

@@ -1,19 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { PartnerRecord } from '../../../contracts/ops/opsRecords.js';
 import {
   loadPartnerProfiles,
   type PartnerProfile,
 } from '../../../contracts/partners/partnerProfile.js';
+import type { Exchange } from '../../../harness/exchanges/exchange.js';
+import type { FlowPartnerReport } from '../../../harness/flows/flow.js';
+import { webhookReport } from '../../../harness/flows/webhook/webhookReport.js';
 import type {
   ConnectivityCheck,
+  PartnerReport,
   ScenarioKind,
   ScenarioResult,
   ScenarioVerdict,
 } from '../../../harness/model/runResult.js';
-import {
-  partnerReport,
-  type ConnectivityEvidence,
-  type ExchangeSummary,
-} from '../../../harness/run/partnerReport.js';
+import { partnerReport } from '../../../harness/run/partnerReport.js';
+import type { FirstContact } from '../../../harness/sut/firstContact.js';
 import { projectPath } from '../../../lib/projectPaths.js';
 
 let profiles: Map<string, PartnerProfile>;
@@ -50,42 +52,121 @@ function scenario(
   };
 }
 
-const REGISTERED: NonNullable<ConnectivityEvidence['registeredPartners']> = [
+/** A webhook delivery reduced to what the report counts. */
+interface Delivery {
+  /** HTTP status, 0 when there was no answer. */
+  status: number;
+  scheme?: 'x-signature' | 'standard-webhooks';
+  faults: string[];
+}
+
+const REGISTERED: PartnerRecord[] = [
   {
     partner_id: 'p_001',
-    webhook: { secrets_configured: 1, signature_schemes: ['x-signature', 'standard-webhooks'] },
+    name: 'Acme Retail',
+    modes: ['api', 'webhook'],
+    security: [],
+    sla: {},
+    webhook: {
+      inbox_path: '/webhooks/p_001',
+      window_s: 600,
+      secrets_configured: 1,
+      signature_schemes: ['x-signature', 'standard-webhooks'],
+    },
   },
-  { partner_id: 'p_002', webhook: null },
-  { partner_id: 'p_003', webhook: null },
+  { partner_id: 'p_002', name: 'Globex', modes: ['sftp'], security: [], sla: {}, webhook: null },
+  { partner_id: 'p_003', name: 'Initech', modes: ['edi'], security: [], sla: {}, webhook: null },
 ];
 
-const ok = (status: number): ExchangeSummary => ({ status, scheme: 'x-signature', faults: [] });
+const ok = (status: number): Delivery => ({ status, scheme: 'x-signature', faults: [] });
 
 /** A delivery the scenario meant to be refused: its 401 says nothing against the connection. */
-const refusedForTampering: ExchangeSummary = {
+const refusedForTampering: Delivery = {
   status: 401,
   scheme: 'x-signature',
   faults: ['tamperBody'],
 };
 
 /** Exchanges of a healthy connection, for tests about verdicts rather than connectivity. */
-const HEALTHY: Record<string, ExchangeSummary[]> = {
+const HEALTHY: Record<string, Delivery[]> = {
   'B-001': [ok(200)],
   'B-002': [ok(200)],
   'B-102': [refusedForTampering],
 };
 
+interface Evidence {
+  readyz: FirstContact['readyz'];
+  registeredPartners: FirstContact['registeredPartners'];
+  /** The deliveries each scenario made. */
+  exchanges: Record<string, Delivery[]>;
+  secretSource: string;
+}
+
 function evidence(
-  exchanges: Record<string, ExchangeSummary[]>,
-  overrides: Partial<ConnectivityEvidence> = {},
-): ConnectivityEvidence {
+  exchanges: Record<string, Delivery[]>,
+  overrides: Partial<Evidence> = {},
+): Evidence {
   return {
     readyz: { status: 200, body: { status: 'ready' } },
     registeredPartners: REGISTERED,
-    exchanges: new Map(Object.entries(exchanges)),
+    exchanges,
     secretSource: 'generated for this run',
     ...overrides,
   };
+}
+
+function exchangeOf(delivery: Delivery, seq: number): Exchange {
+  const status = delivery.status;
+  return {
+    seq,
+    step: 'sent',
+    flow: 'webhook',
+    protocol: 'http',
+    from: 'partner p_001',
+    to: 'pipeline',
+    noun: 'delivery',
+    message: 'POST /webhooks/p_001',
+    correlation_id: `run.B-000.sent.${seq}`,
+    faults: delivery.faults,
+    answer: {
+      status,
+      acknowledgment:
+        status >= 200 && status < 300
+          ? 'acknowledged'
+          : status >= 400 && status < 500
+            ? 'refused'
+            : 'failed',
+    },
+    ...(delivery.scheme ? { facts: { scheme: delivery.scheme } } : {}),
+    at: '2026-01-15T12:00:00.000Z',
+    duration_ms: 1,
+  };
+}
+
+/**
+ * The report of a partner as certify builds it: each flow of the partner counts the exchanges of
+ * that partner's scenarios as they happen, then the report reads the flows' accounts.
+ */
+function reportOf(
+  partner: PartnerProfile,
+  scenarios: ScenarioResult[],
+  given: Evidence,
+): PartnerReport {
+  const flows = new Map<string, FlowPartnerReport>();
+  if (partner.webhook) {
+    const webhook = webhookReport(partner, { secret: 'unused', secretSource: given.secretSource });
+    let seq = 0;
+    for (const { id, partner_id } of scenarios)
+      if (partner_id === partner.partner_id)
+        for (const delivery of given.exchanges[id] ?? [])
+          webhook.count(exchangeOf(delivery, ++seq));
+    flows.set('webhook', webhook);
+  }
+  const contact: FirstContact = {
+    readyz: given.readyz,
+    registeredPartners: given.registeredPartners,
+  };
+  return partnerReport(partner, scenarios, contact, flows);
 }
 
 function check(checks: ConnectivityCheck[], name: string): ConnectivityCheck | undefined {
@@ -94,7 +175,7 @@ function check(checks: ConnectivityCheck[], name: string): ConnectivityCheck | u
 
 describe('partnerReport: a verdict per partner and flow', () => {
   it('certifies a flow when every scenario passed and both a happy path and an exception ran', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [scenario('B-002', 'alt'), scenario('B-102', 'exception'), scenario('B-102-N1', 'exception')],
       evidence({ 'B-002': [ok(200)], 'B-102': [refusedForTampering] }),
@@ -112,7 +193,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it('certifies with a main path as the happy path', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [scenario('B-001', 'main'), scenario('B-102', 'exception')],
       evidence(HEALTHY),
@@ -121,7 +202,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it('calls a flow incomplete when no exception path ran', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [scenario('B-001', 'main'), scenario('B-002', 'alt')],
       evidence(HEALTHY),
@@ -133,11 +214,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it('calls a flow incomplete when only exception paths ran', () => {
-    const report = partnerReport(
-      profile('p_001'),
-      [scenario('B-102', 'exception')],
-      evidence(HEALTHY),
-    );
+    const report = reportOf(profile('p_001'), [scenario('B-102', 'exception')], evidence(HEALTHY));
     expect(report.flows[1]).toMatchObject({
       verdict: 'incomplete',
       reason: 'all 1 scenarios passed, but none covers a main or alternative path',
@@ -145,7 +222,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it('fails a flow when a scenario failed or could not run, naming exactly those', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [
         scenario('B-002', 'alt'),
@@ -164,7 +241,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   it('reports every mode of a partner; flows without a scenario are not covered', () => {
     const results = [scenario('B-002', 'alt'), scenario('B-102', 'exception')];
     const reports = ['p_002', 'p_003'].map((id) =>
-      partnerReport(profile(id), results, evidence({ 'B-002': [ok(200)] })),
+      reportOf(profile(id), results, evidence({ 'B-002': [ok(200)] })),
     );
     expect(reports.map((report) => report.flows.map((flow) => [flow.flow, flow.verdict]))).toEqual([
       [['sftp', 'not_covered']],
@@ -180,7 +257,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
   });
 
   it("does not count another partner's scenarios", () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [scenario('B-301', 'main', 'fail', 'p_002'), scenario('B-102', 'exception')],
       evidence(HEALTHY),
@@ -194,7 +271,7 @@ describe('partnerReport: a verdict per partner and flow', () => {
 
 describe('partnerReport: exchanges', () => {
   it('tallies the webhook flow by answer: 2xx acknowledged, 4xx refused, 5xx or none failed', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       [scenario('B-002', 'alt'), scenario('B-102', 'exception')],
       evidence({
@@ -222,7 +299,7 @@ describe('partnerReport: connectivity', () => {
   const results = [scenario('B-002', 'alt'), scenario('B-102', 'exception')];
 
   it('passes every check of a healthy, registered, reachable partner', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({
@@ -234,18 +311,26 @@ describe('partnerReport: connectivity', () => {
       { check: 'ops API and readiness', ok: true, detail: 'GET /readyz answered 200' },
       {
         check: 'partner registered for webhooks',
+        flow: 'webhook',
         ok: true,
         detail:
           'schemes x-signature, standard-webhooks; 1 secret(s) configured; shared secret generated for this run',
       },
-      { check: 'webhook inbox reached', ok: true, detail: '3 of 3 requests answered' },
+      {
+        check: 'webhook inbox reached',
+        flow: 'webhook',
+        ok: true,
+        detail: '3 of 3 requests answered',
+      },
       {
         check: 'signature accepted (x-signature)',
+        flow: 'webhook',
         ok: true,
         detail: '1 of 1 correctly signed deliveries accepted',
       },
       {
         check: 'signature accepted (standard-webhooks)',
+        flow: 'webhook',
         ok: true,
         detail: '1 of 1 correctly signed deliveries accepted',
       },
@@ -253,7 +338,7 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('fails readiness when /readyz does not answer 200', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({ 'B-002': [ok(200)] }, { readyz: { status: 503, body: {} } }),
@@ -266,25 +351,30 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('checks only readiness for a partner without webhooks', () => {
-    const report = partnerReport(profile('p_002'), results, evidence({}));
+    const report = reportOf(profile('p_002'), results, evidence({}));
     expect(report.connectivity.map((each) => each.check)).toEqual(['ops API and readiness']);
   });
 
   it.each([
     ['not listed at all', REGISTERED.filter((partner) => partner.partner_id !== 'p_001')],
-    ['listed without a webhook inbox', [{ partner_id: 'p_001', webhook: null }]],
+    ['listed without a webhook inbox', [{ ...(REGISTERED[0] as PartnerRecord), webhook: null }]],
     [
       'listed without a secret',
       [
         {
-          partner_id: 'p_001',
-          webhook: { secrets_configured: 0, signature_schemes: ['x-signature'] },
+          ...(REGISTERED[0] as PartnerRecord),
+          webhook: {
+            inbox_path: '/webhooks/p_001',
+            window_s: 600,
+            secrets_configured: 0,
+            signature_schemes: ['x-signature'],
+          },
         },
       ],
     ],
     ['not readable', undefined],
   ])('fails registration when the partner is %s', (_case, registeredPartners) => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({ 'B-002': [ok(200)] }, { registeredPartners }),
@@ -293,7 +383,7 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('fails the flow, naming the check, when scenarios pass over a failed connectivity check', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({ 'B-002': [ok(200)] }, { registeredPartners: undefined }),
@@ -306,7 +396,7 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('fails "inbox reached" when a request got no answer, or none was made', () => {
-    const unanswered = partnerReport(
+    const unanswered = reportOf(
       profile('p_001'),
       results,
       evidence({ 'B-002': [ok(200), { status: 0, scheme: 'x-signature', faults: [] }] }),
@@ -315,7 +405,7 @@ describe('partnerReport: connectivity', () => {
       ok: false,
       detail: '1 of 2 requests answered',
     });
-    const silent = partnerReport(profile('p_001'), results, evidence({}));
+    const silent = reportOf(profile('p_001'), results, evidence({}));
     expect(check(silent.connectivity, 'webhook inbox reached')).toMatchObject({
       ok: false,
       detail: '0 of 0 requests answered',
@@ -323,7 +413,7 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('fails a scheme when a correctly signed delivery had its signature refused', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({
@@ -332,6 +422,7 @@ describe('partnerReport: connectivity', () => {
     );
     expect(check(report.connectivity, 'signature accepted (x-signature)')).toEqual({
       check: 'signature accepted (x-signature)',
+      flow: 'webhook',
       ok: false,
       detail: '1 of 2 correctly signed deliveries accepted',
     });
@@ -339,7 +430,7 @@ describe('partnerReport: connectivity', () => {
   });
 
   it('does not blame the signature for refusals a fault caused or the content earned', () => {
-    const report = partnerReport(
+    const report = reportOf(
       profile('p_001'),
       results,
       evidence({

@@ -10,7 +10,6 @@ import {
 } from '../../../contracts/partners/partnerProfile.js';
 import {
   SCENARIO_ID_PATTERN,
-  scenarioSchema,
   type ScenarioDocument,
 } from '../../../contracts/scenarios/scenario.js';
 import { compileSchema } from '../../../contracts/schemaValidator.js';
@@ -28,6 +27,7 @@ import {
   loadScenarioFiles,
   loadScenarios,
 } from '../../../harness/scenarios/loadScenarios.js';
+import { scenarioSchema } from '../../../harness/scenarios/scenarioSchema.js';
 import { ConfigError, type DataFileProblem } from '../../../lib/errors.js';
 import { projectPath } from '../../../lib/projectPaths.js';
 import { newRunId } from '../../../lib/runId.js';
@@ -343,6 +343,29 @@ describe('a scenario file whose references do not hold', () => {
         line: 5,
         reason: 'partner p_002 has no webhook mode',
       }),
+    ]);
+  });
+
+  it("refuses a flow no module brings yet, and steps and oracles of another flow", async () => {
+    const problems = await problemsOfFile(
+      'B-942.yaml',
+      scenarioYaml('B-942', {
+        partner: 'p_002',
+        oracles: ['  - kind: inbox.absent', '    events: [e1]'].join('\n'),
+      }).replace('flow: webhook', 'flow: sftp'),
+    );
+    expect(problems.map(({ path, line, reason }) => ({ path, line, reason }))).toEqual([
+      { path: '/flow', line: 5, reason: 'must be one of "webhook"' },
+      {
+        path: '/steps/0/kind',
+        line: 9,
+        reason: 'webhook.send is a step of the webhook flow, not of sftp',
+      },
+      {
+        path: '/oracles/0/kind',
+        line: 14,
+        reason: 'inbox.absent is an oracle of the webhook flow, not of sftp',
+      },
     ]);
   });
 });

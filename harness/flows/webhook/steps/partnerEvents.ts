@@ -1,6 +1,7 @@
-import { isoUtc } from '../../lib/clock.js';
-import type { PartnerEvent } from '../../simulators/webhook/partnerEvent.js';
-import { eventIdFor, orderNumberFor, type ScenarioContext } from '../run/scenarioContext.js';
+import { isoUtc } from '../../../../lib/clock.js';
+import type { PartnerEvent } from '../../../../simulators/webhook/partnerEvent.js';
+import type { PartnerDocument } from '../../../run/partnerDocuments.js';
+import { eventIdFor, orderNumberFor, type ScenarioContext } from '../../../run/scenarioContext.js';
 
 /** An event as a scenario file writes it. */
 export interface ScenarioEvent {
@@ -30,6 +31,21 @@ export function toPartnerEvent(event: ScenarioEvent, context: ScenarioContext): 
       LastModified: happenedAt,
       BuyerEmail: `buyer.${event.order}@example.com`,
       ...event.fields,
+    },
+  };
+}
+
+/** The event as oracles see it, whatever carried it: the order it is about and what it said. */
+export function documentOf(event: ScenarioEvent, sent: PartnerEvent): PartnerDocument {
+  const number = sent.order.OrderNumber;
+  return {
+    ref: event.ref,
+    id: sent.eventId,
+    type: sent.type,
+    order: {
+      ref: event.order,
+      number: typeof number === 'string' ? number : String(number),
+      fields: sent.order,
     },
   };
 }

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventIdFor, type ScenarioContext } from '../../../harness/run/scenarioContext.js';
-import type { OracleBench } from '../../support/oracleBench.js';
+import { eventIdFor, type ScenarioContext } from '../../../../../harness/run/scenarioContext.js';
+import type { OracleBench } from '../../../../support/oracleBench.js';
 
-/** inbox.absent, shown to pass and to fail (run by oracleKinds.test.ts). */
+/** inbox.absent, shown to pass and to fail (run by webhookOracles.test.ts). */
 export function inboxAbsentCases(bench: () => OracleBench): void {
   describe('inbox.absent', () => {
     let context: ScenarioContext;

@@ -1,7 +1,8 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
-import { eventIdFor } from '../run/scenarioContext.js';
-import { fail, pass, type OracleKind } from './oracleKind.js';
-import { orderNumberOfEvent, readInboxEvent, readOrder } from './opsReads.js';
+import type { OracleDocument } from '../../../../contracts/scenarios/scenario.js';
+import { fail, pass, type OracleKind } from '../../../oracles/oracleKind.js';
+import { readInboxEvent, readOrder } from '../../../oracles/opsReads.js';
+import { eventIdFor } from '../../../run/scenarioContext.js';
+import schema from './inboxAbsent.schema.json' with { type: 'json' };
 
 type Oracle = OracleDocument & { events: string[] };
 
@@ -9,6 +10,7 @@ type Oracle = OracleDocument & { events: string[] };
 export const inboxAbsent: OracleKind<Oracle> = {
   kind: 'inbox.absent',
   summary: 'the events were never processed: not in the inbox, in no order event chain',
+  schema,
   title: (oracle) => `events ${oracle.events.join(', ')} were not processed`,
   async evaluate(oracle, context) {
     for (const ref of oracle.events) {
@@ -21,7 +23,7 @@ export const inboxAbsent: OracleKind<Oracle> = {
           `event ${eventId}`,
           `event ${ref} is in the inbox (processed ${inbox.deliveries.processed ?? 0}×)`,
         );
-      const orderNumber = orderNumberOfEvent(context, ref);
+      const orderNumber = context.documents.orderNumberOf(ref);
       if (orderNumber) {
         const order = await readOrder(context, orderNumber);
         if (order?.event_chain.some((entry) => entry.event_id === eventId)) {

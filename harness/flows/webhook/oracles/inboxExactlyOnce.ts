@@ -1,7 +1,8 @@
-import type { OracleDocument } from '../../contracts/scenarios/scenario.js';
-import { eventIdFor } from '../run/scenarioContext.js';
-import { fail, pass, type OracleKind } from './oracleKind.js';
-import { orderNumberOfEvent, readInboxEvent, readOrder } from './opsReads.js';
+import type { OracleDocument } from '../../../../contracts/scenarios/scenario.js';
+import { fail, pass, type OracleKind } from '../../../oracles/oracleKind.js';
+import { readInboxEvent, readOrder } from '../../../oracles/opsReads.js';
+import { eventIdFor } from '../../../run/scenarioContext.js';
+import schema from './inboxExactlyOnce.schema.json' with { type: 'json' };
 
 type Oracle = OracleDocument & { events: string[]; replayed?: number };
 
@@ -12,6 +13,7 @@ type Oracle = OracleDocument & { events: string[]; replayed?: number };
 export const inboxExactlyOnce: OracleKind<Oracle> = {
   kind: 'inbox.exactlyOnce',
   summary: 'each event is in the inbox once, processed once, and once in its order event chain',
+  schema,
   title: (oracle) =>
     `events ${oracle.events.join(', ')} were processed exactly once${oracle.replayed !== undefined ? ` (each replayed ${oracle.replayed}×)` : ''}`,
   async evaluate(oracle, context) {
@@ -42,7 +44,7 @@ export const inboxExactlyOnce: OracleKind<Oracle> = {
           `event ${ref} shows ${inbox.deliveries.replayed ?? 0} replayed deliveries`,
         );
       }
-      const orderNumber = orderNumberOfEvent(context, ref);
+      const orderNumber = context.documents.orderNumberOf(ref);
       if (!orderNumber)
         return fail(
           'an order number',

@@ -3,10 +3,10 @@ import {
   eventIdFor,
   orderNumberFor,
   type ScenarioContext,
-} from '../../../harness/run/scenarioContext.js';
-import type { OracleBench } from '../../support/oracleBench.js';
+} from '../../../../../harness/run/scenarioContext.js';
+import type { OracleBench } from '../../../../support/oracleBench.js';
 
-/** inbox.exactlyOnce, shown to pass and to fail (run by oracleKinds.test.ts). */
+/** inbox.exactlyOnce, shown to pass and to fail (run by webhookOracles.test.ts). */
 export function inboxExactlyOnceCases(bench: () => OracleBench): void {
   describe('inbox.exactlyOnce', () => {
     let context: ScenarioContext;
