@@ -27,6 +27,8 @@ export function parseUtcTimestamp(text: string): number | undefined {
   // 23:59:60 (a leap second) is valid ISO-8601 but no store keeps it; refuse rather than shift.
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
+  // Date.UTC reads years 0–99 as 1900–1999; only those need the slower setter.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);

@@ -28,20 +28,20 @@ export interface PayloadProblem {
  */
 export function payloadProblems(document: unknown, maxProblems = 10): PayloadProblem[] {
   const problems: PayloadProblem[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [
-    { value: document, path: '', depth: 0 },
-  ];
+  // Pointers are built only for a value with a problem: every node remembers its parent and key.
+  const stack: Visit[] = [{ value: document, parent: undefined, key: '', depth: 0 }];
   while (stack.length > 0 && problems.length < maxProblems) {
-    const { value, path, depth } = stack.pop() as (typeof stack)[number];
+    const visit = stack.pop() as Visit;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
       const problem = textProblem(value);
-      if (problem) problems.push({ field: path, rule: problem.rule, reason: problem.reason });
+      if (problem) problems.push({ field: pointerOf(visit), ...problem });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= PAYLOAD_LIMITS.maxDepth) {
       problems.push({
-        field: path,
+        field: pointerOf(visit),
         rule: 'max_depth',
         reason: `nests deeper than ${PAYLOAD_LIMITS.maxDepth} levels`,
       });
@@ -50,20 +50,20 @@ export function payloadProblems(document: unknown, maxProblems = 10): PayloadPro
     if (Array.isArray(value)) {
       if (value.length > PAYLOAD_LIMITS.maxArrayLength) {
         problems.push({
-          field: path,
+          field: pointerOf(visit),
           rule: 'max_array_length',
           reason: `has more than ${PAYLOAD_LIMITS.maxArrayLength} items`,
         });
         continue;
       }
       for (let index = value.length - 1; index >= 0; index--)
-        stack.push({ value: value[index], path: `${path}/${index}`, depth: depth + 1 });
+        stack.push({ value: value[index], parent: visit, key: String(index), depth: depth + 1 });
       continue;
     }
     const keys = Object.keys(value);
     if (keys.length > PAYLOAD_LIMITS.maxObjectKeys) {
       problems.push({
-        field: path,
+        field: pointerOf(visit),
         rule: 'max_object_keys',
         reason: `has more than ${PAYLOAD_LIMITS.maxObjectKeys} fields`,
       });
@@ -75,7 +75,7 @@ export function payloadProblems(document: unknown, maxProblems = 10): PayloadPro
       if (keyProblem) {
         // The key itself cannot go into a pointer safely; name its parent and position.
         problems.push({
-          field: `${path}/#${index}`,
+          field: `${pointerOf(visit)}/#${index}`,
           rule: keyProblem.rule,
           reason: `field name ${keyProblem.reason}`,
         });
@@ -83,12 +83,28 @@ export function payloadProblems(document: unknown, maxProblems = 10): PayloadPro
       }
       stack.push({
         value: (value as Record<string, unknown>)[key],
-        path: `${path}/${escapePointer(key)}`,
+        parent: visit,
+        key,
         depth: depth + 1,
       });
     }
   }
   return problems;
+}
+
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  key: string;
+  depth: number;
+}
+
+/** The RFC 6901 pointer of a visited value: `~` and `/` escaped, each key bounded. */
+function pointerOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent)
+    keys.push(escapePointer(at.key));
+  return keys.length === 0 ? '' : `/${keys.reverse().join('/')}`;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -106,7 +122,7 @@ function textProblem(text: string): Omit<PayloadProblem, 'field'> | undefined {
   return undefined;
 }
 
-/** RFC 6901: `~` and `/` escaped; also bounded, so a pointer never carries a whole long key. */
+/** `~` and `/` escaped; bounded, so a pointer never carries a whole long key. */
 function escapePointer(key: string): string {
   const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
   return escaped.length > 128 ? `${escaped.slice(0, 128)}…` : escaped;
