@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { reportOrderExport } from './orderExport.js';
 import { measureCommitRate, type CommitRateFigures } from './postgresCommitRate.js';
 import { benchWebhookIngest, type IngestFigures } from './webhookIngest.js';
 
@@ -21,6 +22,9 @@ import { benchWebhookIngest, type IngestFigures } from './webhookIngest.js';
  * (max_connections=100 by default) and on two cores would mostly measure scheduling, and 16 is
  * above the pipeline's own pool (12), so the yardstick is not given less than the pipeline uses.
  * The rate still grows with clients on a fast disk, so the figure is printed with its count.
+ *
+ * Then, on PostgreSQL, the order export (orderExport.ts, its own table and results file):
+ *   [--export-seconds 10] [--export-pullers 32] [--skip-export]
  */
 const { values } = parseArgs({
   options: {
@@ -33,6 +37,9 @@ const { values } = parseArgs({
     'commit-clients': { type: 'string', default: '16' },
     'commit-seconds': { type: 'string', default: '5' },
     'cpu-prof': { type: 'boolean', default: false },
+    'export-seconds': { type: 'string', default: '10' },
+    'export-pullers': { type: 'string', default: '32' },
+    'skip-export': { type: 'boolean', default: false },
   },
 });
 
@@ -159,6 +166,16 @@ if (commitRate) {
 }
 process.stdout.write(`\nwritten: ${file}\n`);
 if (results.some((result) => !('skipped' in result) && !result.check.ok)) process.exitCode = 1;
+
+if (!values['skip-export'] && engines.includes('postgres') && (await reachable(databaseUrl))) {
+  const exported = await reportOrderExport({
+    databaseUrl,
+    seconds: Number(values['export-seconds']),
+    pullers: Number(values['export-pullers']),
+    cpuProfileDir: values['cpu-prof'] ? 'bench/results/profiles' : undefined,
+  });
+  if (!exported.ok) process.exitCode = 1;
+}
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });

@@ -2,6 +2,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { piiFields, type PartnerProfile } from '../contracts/partners/partnerProfile.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import {
+  apiClientSecrets,
+  createApiAuth,
+  type ApiAuth,
+  type ApiClients,
+} from './api/auth/index.js';
 import { Redactor } from '../lib/redact.js';
 import { correlation } from './http/correlation.js';
 import { clientErrorSpec, PIPELINE_ERRORS } from './http/errors.js';
@@ -11,6 +17,7 @@ import { DEFAULT_INBOX_POLICY, type InboxPolicy } from './inbox/recordDeliveries
 import { createMetrics, type PipelineMetrics } from './observability/metrics.js';
 import { healthRouter } from './ops/healthRoutes.js';
 import { opsRouter } from './ops/opsRoutes.js';
+import { partnerApiRouter } from './api/partnerApiRouter.js';
 import type { Store } from './store/store.js';
 import { isStoreDown } from './store/storeErrors.js';
 import { webhookInboxRouter } from './webhooks/inboxRoute.js';
@@ -30,6 +37,8 @@ export interface PipelineOptions {
   inboxPolicy?: InboxPolicy;
   /** What every audit reason and alert detail passes through (secrets and PII masked). */
   redaction?: Redaction;
+  /** Partner API clients, secrets resolved (see api/auth/apiClients.ts); none when absent. */
+  apiClients?: ApiClients;
 }
 
 export interface Redaction {
@@ -41,11 +50,13 @@ export interface Pipeline {
   app: express.Express;
   inbox: InboxWriter;
   metrics: PipelineMetrics;
+  /** The partner API's guard for /v1 routes: requireApiScope(scope), then rateLimit(). */
+  apiAuth: ApiAuth;
 }
 
 /**
  * The system under test, as an express app over a migrated store. Surfaces: the webhook inbox,
- * the ops API and health/metrics. Nothing here knows about simulators or the harness.
+ * the partner API's token endpoint, the ops API and health/metrics. Nothing here knows about simulators or the harness.
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const clock = options.clock ?? systemClock;
@@ -56,7 +67,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     options.redaction ??
     new Redactor({
       piiFields: [...options.profiles.values()].flatMap(piiFields),
-      secrets: [...options.secrets.values()].flat(),
+      secrets: [...[...options.secrets.values()].flat(), ...apiClientSecrets(options.apiClients)],
     });
   const inbox = new InboxWriter(options.store, {
     ...options.inboxBatch,
@@ -72,6 +83,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   app.set('etag', false);
   app.use(correlation);
   app.use(healthRouter(options.store, metrics));
+  const apiAuth = createApiAuth({
+    store: options.store,
+    clients: options.apiClients ?? new Map(),
+    clock,
+    logger: options.logger,
+    registry: metrics.registry,
+  });
+  app.use(apiAuth.tokenRouter);
+  app.use(
+    partnerApiRouter({
+      store: options.store,
+      profiles: options.profiles,
+      clock,
+      logger: options.logger,
+      guard: apiAuth,
+    }),
+  );
   app.use(
     webhookInboxRouter({
       profiles: options.profiles,
@@ -112,5 +140,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       isStoreDown(error) ? PIPELINE_ERRORS.unavailable : PIPELINE_ERRORS.internal,
     );
   });
-  return { app, inbox, metrics };
+  return { app, inbox, metrics, apiAuth };
 }

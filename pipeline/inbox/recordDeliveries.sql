@@ -19,12 +19,8 @@
 --
 -- Alerts are grouped per (partner, kind, alert_window): one row per group, its occurrences
 -- counted. Windows are computed by the caller (fixed, epoch-aligned), so every worker agrees.
---
--- Versions compare as (last-modified time, event id) in byte order: encoded as one text, a
--- fixed-width UTC time, a space (below every character an event id may hold), the event id.
 WITH input AS (
   SELECT r.*,
-         to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || ' ' || r.event_id AS version,
          r.ord = min(r.ord) OVER (PARTITION BY r.partner_id, r.event_id) AS first_of_key
     FROM jsonb_to_recordset($1::jsonb) AS r(ord integer, partner_id text, event_id text, event_type text,
          payload_sha256 text, payload text, occurred_at timestamptz, signature_scheme text,
@@ -69,73 +65,14 @@ judged AS (
             LEFT JOIN input first ON first.partner_id = input.partner_id AND first.event_id = input.event_id
                                  AND first.first_of_key) k
 ),
--- The current version of every order a processed event touches, locked (key order).
-current_orders AS (
-  SELECT o.partner_id, o.order_id,
-         to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || ' ' || o.last_event_id AS version
-    FROM (SELECT DISTINCT partner_id, order_id FROM judged WHERE outcome = 'processed') k
-   CROSS JOIN LATERAL (SELECT x.* FROM orders x
-                        WHERE x.partner_id = k.partner_id AND x.order_id = k.order_id
-                        FOR UPDATE) o
-   ORDER BY o.partner_id COLLATE "C", o.order_id COLLATE "C"
+-- Processed events are order changes, made by the order domain's rules (pipeline/orders/
+-- orderRules.sql): versions, last writer wins, the order upsert, the event chain, the change feed.
+order_proposals AS (
+  SELECT ord, partner_id, order_id, event_id, event_type, occurred_at, status, total_amount, currency,
+         updated_at, attributes, correlation_id, received_at AS recorded_at, 'webhook' AS source
+    FROM judged WHERE outcome = 'processed'
 ),
--- Last writer wins, event by event in arrival order: applied if newer than the order's state at
--- that moment (stored version, or an earlier processed event of this batch), else superseded.
-effects AS (
-  SELECT p.*,
-         CASE WHEN p.version COLLATE "C" > greatest(
-                     coalesce(co.version, '') COLLATE "C",
-                     coalesce(max(p.version COLLATE "C") OVER (PARTITION BY p.partner_id, p.order_id ORDER BY p.ord
-                                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), '') COLLATE "C")
-              THEN 'applied' ELSE 'superseded' END AS effect
-    FROM judged p
-    LEFT JOIN current_orders co ON co.partner_id = p.partner_id AND co.order_id = p.order_id
-   WHERE p.outcome = 'processed'
-),
--- Per order, the applied event whose state the order ends in.
-winners AS (
-  SELECT DISTINCT ON (partner_id, order_id) *
-    FROM effects WHERE effect = 'applied'
-   ORDER BY partner_id, order_id, version COLLATE "C" DESC
-),
--- Order upserts; a newer state stored meanwhile by another worker is never overwritten.
-written AS (
-  INSERT INTO orders (partner_id, order_id, status, total_amount, currency, updated_at, attributes,
-                      last_event_id, correlation_id, first_seen_at)
-  SELECT partner_id, order_id, status, total_amount, currency, updated_at, attributes, event_id,
-         correlation_id, received_at
-    FROM winners
-   ORDER BY partner_id COLLATE "C", order_id COLLATE "C"
-  ON CONFLICT (partner_id, order_id) DO UPDATE
-     SET status = EXCLUDED.status,
-         total_amount = EXCLUDED.total_amount,
-         currency = EXCLUDED.currency,
-         updated_at = EXCLUDED.updated_at,
-         attributes = EXCLUDED.attributes,
-         last_event_id = EXCLUDED.last_event_id,
-         correlation_id = EXCLUDED.correlation_id
-   WHERE (orders.updated_at, orders.last_event_id COLLATE "C")
-       < (EXCLUDED.updated_at, EXCLUDED.last_event_id COLLATE "C")
-  RETURNING partner_id, order_id
-),
--- The final effect: a winner whose order was not written lost to a newer state from elsewhere.
-settled AS (
-  SELECT e.*,
-         CASE WHEN e.effect = 'applied'
-                   AND EXISTS (SELECT 1 FROM winners w WHERE w.partner_id = e.partner_id AND w.order_id = e.order_id AND w.event_id = e.event_id)
-                   AND NOT EXISTS (SELECT 1 FROM written o WHERE o.partner_id = e.partner_id AND o.order_id = e.order_id)
-              THEN 'superseded' ELSE e.effect END AS final_effect
-    FROM effects e
-),
--- One event-chain row per processed event.
-chain AS (
-  INSERT INTO order_events (partner_id, event_id, order_id, event_type, occurred_at, version_at, outcome,
-                            correlation_id, recorded_at)
-  SELECT partner_id, event_id, order_id, event_type, occurred_at, updated_at, final_effect, correlation_id,
-         received_at
-    FROM settled
-   ORDER BY partner_id COLLATE "C", event_id COLLATE "C"
-),
+@order_rules,
 refusals AS (
   SELECT r.*, row_number() OVER (PARTITION BY r.source, r.budget_window ORDER BY r.ord) AS budget_rank
     FROM jsonb_to_recordset($2::jsonb) AS r(ord integer, partner_id text, event_id text, correlation_id text,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { withOrderRules } from '../orders/orderRules.js';
 import type { Sql } from '../store/store.js';
 import type {
   DeliveryOutcome,
@@ -11,8 +12,9 @@ import type {
  * Records a batch of deliveries and decides each one's fate, in one statement (one round trip,
  * atomic by itself):
  *
- *   event ──> inbox claim ──┬─ new ────────> processed: order effect + event-chain row
- *   (partner, event_id)     └─ already there ─┬─ same sha256 ──> replayed (nothing changes)
+ *   event ──> inbox claim ──┬─ new ────────> processed: the order domain's rules (orders/orderRules.sql):
+ *   (partner, event_id)     │                  order effect + event-chain row + change-feed row
+ *                           └─ already there ─┬─ same sha256 ──> replayed (nothing changes)
  *                                             └─ other sha256 ─> conflict (alert, never applied)
  *   refusal ────────────────────────────────────────────────────> audit row (+ alert)
  *
@@ -20,7 +22,9 @@ import type {
  * they never depend on how requests happened to be batched. The stages are in
  * recordDeliveries.sql, commented; this file only moves rows in and outcomes out.
  */
-const RECORD_DELIVERIES = readFileSync(new URL('./recordDeliveries.sql', import.meta.url), 'utf8');
+const RECORD_DELIVERIES = withOrderRules(
+  readFileSync(new URL('./recordDeliveries.sql', import.meta.url), 'utf8'),
+);
 
 /** Rounds of the rare "another worker inserted it meanwhile" retry before giving up. */
 const MAX_LATE_KEY_ROUNDS = 3;

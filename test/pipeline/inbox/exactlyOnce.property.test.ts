@@ -63,7 +63,7 @@ const universeArb: fc.Arbitrary<UniverseSpec> = fc.record({
       fc.record({
         type: fc.constantFrom<OrderEventType>('order.created', 'order.updated', 'order.cancelled'),
         minute: fc.integer({ min: 0, max: 240 }),
-        total: fc.integer({ min: 0, max: 99_999 }),
+        total: fc.integer({ min: 1, max: 99_999 }),
       }),
       { minLength: 1, maxLength: 3, selector: (event) => event.minute },
     ),
