@@ -11,6 +11,7 @@
  *   GET /ops/alerts                            OpsPage<AlertRecord>
  *   GET /ops/audit-budget                      { items: AuditBudgetRecord[], audited_per_window }
  *   GET /ops/orders/{partner_id}/{order_id}    OrderRecord
+ *   GET /ops/order-changes                     OpsPage<OrderChangeRecord>
  */
 
 /** A list endpoint's page: newest first; `next_cursor` is null on the last page. */
@@ -133,4 +134,28 @@ export interface PartnerRecord {
     window_s: number;
     secrets_configured: number;
   } | null;
+}
+
+/**
+ * One committed change of an order, as the order change feed holds it (the partner API's export
+ * shows the same changes to the partner): the control an export is checked against.
+ * `GET /ops/order-changes?partner_id=&order_id=&changed_since=` lists them newest first; like the
+ * export, `changed_since` is on the order's version time (`updated_at`).
+ */
+export interface OrderChangeRecord {
+  /** The change's place in the feed, unique and rising in the order changes were recorded. */
+  id: number;
+  partner_id: string;
+  order_id: string;
+  /** The order's version after the change: (updated_at, event_id), the greater pair wins. */
+  event_id: string;
+  updated_at: string;
+  /** The intake the change came through. */
+  source: 'webhook' | 'api' | string;
+  status: 'open' | 'cancelled' | string;
+  /** Minor units of `currency`. */
+  total_amount: number;
+  currency: string;
+  correlation_id: string;
+  recorded_at: string;
 }

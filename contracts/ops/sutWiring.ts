@@ -23,6 +23,24 @@ export function certificationDuration(productionMs: number, scale: number): numb
   return Math.max(MIN_CERTIFICATION_DURATION_MS, Math.round(productionMs * scale));
 }
 
+/** An access token's lifetime when the profile's `api` block does not say (its schema's default). */
+export const DEFAULT_TOKEN_TTL_S = 300;
+
+/**
+ * The shortest token lifetime certification time makes. JWT times are whole seconds and a token
+ * issued late in a second loses the rest of it, so 2 s is more than 1 s of use: enough for a
+ * client that renews at half-life, where 1 s could leave it a token that expires in flight.
+ */
+export const MIN_CERTIFICATION_TOKEN_TTL_S = 2;
+
+/** An access token's lifetime at the run's scale: whole seconds, at least 2, never longer. */
+export function certificationTokenTtlS(productionS: number, scale: number): number {
+  return Math.min(
+    productionS,
+    Math.max(MIN_CERTIFICATION_TOKEN_TTL_S, Math.round(productionS * scale)),
+  );
+}
+
 /** One duration of a partner profile that certification time scales. */
 export interface ProfileDuration {
   partner_id: string;
@@ -38,17 +56,24 @@ export interface ProfileDuration {
  * Every duration of a profile that certification time scales, and its value at `scale`. What is
  * not here is never scaled: a webhook's replay window (`window_s`) is a security bound the
  * partner's signatures are checked against, and a late signature is modelled by back-dating it,
- * never by waiting.
+ * never by waiting. An access token's lifetime is scaled, in whole seconds: the pipeline signs its
+ * expiry, so a partner cannot back-date it, and a token kept past its expiry is only proved by
+ * really keeping it that long (the pipeline reads the scale and issues shorter-lived tokens).
  */
 export function profileDurations(profile: PartnerProfile, scale: number): ProfileDuration[] {
   const durations: ProfileDuration[] = [];
-  const add = (path: string, meaning: string, productionMs: number) =>
+  const add = (
+    path: string,
+    meaning: string,
+    productionMs: number,
+    certificationMs = certificationDuration(productionMs, scale),
+  ) =>
     durations.push({
       partner_id: profile.partner_id,
       path,
       meaning,
       production_ms: productionMs,
-      certification_ms: certificationDuration(productionMs, scale),
+      certification_ms: certificationMs,
     });
   for (const [name, policy] of Object.entries(profile.retry_policy))
     add(
@@ -56,6 +81,15 @@ export function profileDurations(profile: PartnerProfile, scale: number): Profil
       `longest wait between two ${name} attempts`,
       policy.backoff_ms_cap,
     );
+  if (profile.api) {
+    const ttlS = profile.api.token_ttl_s ?? DEFAULT_TOKEN_TTL_S;
+    add(
+      '/api/token_ttl_s',
+      'an access token expires this long after it is issued',
+      ttlS * 1000,
+      certificationTokenTtlS(ttlS, scale) * 1000,
+    );
+  }
   if (profile.sla.edi)
     add(
       '/sla/edi/ack_within_minutes',

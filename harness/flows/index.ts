@@ -2,6 +2,7 @@ import { GENERAL_ORACLES } from '../oracles/index.js';
 import type { OracleKind } from '../oracles/oracleKind.js';
 import type { FaultKind } from './faultKind.js';
 import type { Flow } from './flow.js';
+import { apiFlow } from './api/apiFlow.js';
 import type { StepKind } from './stepKind.js';
 import { webhookFlow } from './webhook/webhookFlow.js';
 
@@ -13,7 +14,7 @@ export type { Flow } from './flow.js';
  * the report.
  */
 export const FLOWS: Readonly<Record<string, Flow>> = Object.fromEntries(
-  [webhookFlow as Flow].map((flow) => [flow.mode, flow]),
+  [webhookFlow as Flow, apiFlow as Flow].map((flow) => [flow.mode, flow]),
 );
 
 /** A step kind and the flow that brings it. */

@@ -1,8 +1,18 @@
+import type {
+  AlertRecord,
+  AuditBudgetRecord,
+  DeliveryAuditRecord,
+  InboxEventDetail,
+  InboxEventRecord,
+  OrderChangeRecord,
+  OrderRecord,
+} from '../../contracts/ops/opsRecords.js';
 import type { Sql } from '../store/store.js';
 import { toPage, whereClause, type Page, type PageRequest } from './pagination.js';
 
 /**
- * What the ops API shows, read straight from the store. Every record carries partner_id and
+ * What the ops API shows, read straight from the store, in the record shapes declared once in
+ * contracts/ops (the harness's oracles read the same types). Every record carries partner_id and
  * correlation_id; times are ISO-8601 UTC.
  */
 
@@ -53,7 +63,7 @@ export async function listInbox(
   sql: Sql,
   filters: { partner_id?: string; event_id?: string; event_type?: string },
   page: PageRequest,
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<InboxEventRecord>> {
   const where = whereClause(filters, page);
   const rows = await sql.query<InboxRow>(`SELECT * FROM webhook_inbox ${where.sql}`, where.params);
   const counts = await deliveryCounts(sql, rows);
@@ -66,7 +76,7 @@ export async function getInboxEvent(
   sql: Sql,
   partnerId: string,
   eventId: string,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<InboxEventDetail | undefined> {
   const [row] = await sql.query<InboxRow>(
     'SELECT * FROM webhook_inbox WHERE partner_id = $1 AND event_id = $2',
     [partnerId, eventId],
@@ -88,7 +98,7 @@ export async function listDeliveries(
   sql: Sql,
   filters: { partner_id?: string; event_id?: string; correlation_id?: string; outcome?: string },
   page: PageRequest,
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<DeliveryAuditRecord>> {
   const where = whereClause(filters, page);
   const rows = await sql.query<DeliveryRow>(
     `SELECT * FROM webhook_deliveries ${where.sql}`,
@@ -106,7 +116,7 @@ export async function listAlerts(
   sql: Sql,
   filters: { partner_id?: string; kind?: string; correlation_id?: string },
   page: PageRequest,
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<AlertRecord>> {
   const { correlation_id: correlationId, ...plain } = filters;
   const where = whereClause(plain, page);
   let rows: AlertRow[];
@@ -144,7 +154,7 @@ export async function listAuditBudget(
   filters: { source?: string },
   limit: number,
   auditedPerWindow: number,
-): Promise<Record<string, unknown>[]> {
+): Promise<AuditBudgetRecord[]> {
   const rows = await sql.query<{
     source: string;
     window_start: Date;
@@ -175,7 +185,7 @@ export async function getOrder(
   sql: Sql,
   partnerId: string,
   orderId: string,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<OrderRecord | undefined> {
   const [order] = await sql.query<{
     partner_id: string;
     order_id: string;
@@ -255,7 +265,7 @@ async function deliveryCounts(
   return counts;
 }
 
-function presentInbox(row: InboxRow, deliveries: Record<string, number>): Record<string, unknown> {
+function presentInbox(row: InboxRow, deliveries: Record<string, number>): InboxEventRecord {
   return {
     partner_id: row.partner_id,
     event_id: row.event_id,
@@ -270,7 +280,7 @@ function presentInbox(row: InboxRow, deliveries: Record<string, number>): Record
   };
 }
 
-function presentDelivery(row: DeliveryRow): Record<string, unknown> {
+function presentDelivery(row: DeliveryRow): DeliveryAuditRecord {
   return {
     id: row.seq,
     partner_id: row.partner_id,
@@ -286,4 +296,130 @@ function presentDelivery(row: DeliveryRow): Record<string, unknown> {
     source_address: row.source_address,
     alert_id: row.alert_id === null ? null : Number(row.alert_id),
   };
+}
+
+/**
+ * One background job (pipeline/jobs), as GET /ops/jobs lists it. Declared here until the ops
+ * records in contracts/ops take it in. `partner_id` is null for the pipeline's own work.
+ */
+export interface JobRecord {
+  id: number;
+  kind: string;
+  partner_id: string | null;
+  key: string;
+  state: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  /** The worker holding the job while it runs, and until when (its lease). */
+  locked_by: string | null;
+  locked_until: string | null;
+  correlation_id: string;
+  created_at: string;
+  finished_at: string | null;
+  payload: unknown;
+}
+
+/** Background jobs, newest first, by state, kind, partner or correlation id. */
+export async function listJobs(
+  sql: Sql,
+  filters: { state?: string; kind?: string; partner_id?: string; correlation_id?: string },
+  page: PageRequest,
+): Promise<Page<JobRecord>> {
+  const where = whereClause(filters, page);
+  const rows = await sql.query<{
+    seq: number;
+    kind: string;
+    partner_id: string | null;
+    key: string;
+    state: string;
+    run_at: Date;
+    attempts: number;
+    max_attempts: number;
+    last_error: string | null;
+    locked_by: string | null;
+    locked_until: Date | null;
+    correlation_id: string;
+    created_at: Date;
+    finished_at: Date | null;
+    payload: unknown;
+  }>(`SELECT * FROM jobs ${where.sql}`, where.params);
+  return toPage(rows, page, (row) => ({
+    id: Number(row.seq),
+    kind: row.kind,
+    partner_id: row.partner_id,
+    key: row.key,
+    state: row.state,
+    run_at: row.run_at.toISOString(),
+    attempts: Number(row.attempts),
+    max_attempts: Number(row.max_attempts),
+    last_error: row.last_error,
+    locked_by: row.locked_by,
+    locked_until: row.locked_until?.toISOString() ?? null,
+    correlation_id: row.correlation_id,
+    created_at: row.created_at.toISOString(),
+    finished_at: row.finished_at?.toISOString() ?? null,
+    payload: row.payload,
+  }));
+}
+
+/**
+ * Committed order changes, newest first, as the change feed holds them: the control a partner's
+ * export is checked against. It reads every committed row, whatever the export's visibility
+ * horizon (pipeline/orders/orderChangeFeed.ts), so a change the export never shows is caught.
+ * `changedSince` is on the order's version time, as the export's `changed_since` is.
+ */
+export async function listOrderChanges(
+  sql: Sql,
+  filters: { partner_id?: string; order_id?: string; changedSince?: string },
+  page: PageRequest,
+): Promise<Page<OrderChangeRecord>> {
+  const rows = await sql.query<{
+    seq: number | string;
+    partner_id: string;
+    order_id: string;
+    event_id: string;
+    source: string;
+    status: string;
+    total_amount: number | string;
+    currency: string;
+    updated_at: Date;
+    correlation_id: string;
+    recorded_at: Date;
+  }>(
+    `SELECT seq, partner_id, order_id, event_id, source, status, total_amount, currency,
+            updated_at, correlation_id, recorded_at
+       FROM order_changes
+      WHERE ($1::text IS NULL OR partner_id = $1)
+        AND ($2::text IS NULL OR order_id = $2)
+        AND ($3::timestamptz IS NULL OR updated_at >= $3::timestamptz)
+        AND ($4::bigint IS NULL OR seq < $4)
+      ORDER BY seq DESC
+      LIMIT $5`,
+    [
+      filters.partner_id ?? null,
+      filters.order_id ?? null,
+      filters.changedSince ?? null,
+      page.beforeSeq ?? null,
+      page.limit + 1,
+    ],
+  );
+  return toPage(
+    rows.map((row) => ({ ...row, seq: Number(row.seq) })),
+    page,
+    (row) => ({
+      id: row.seq,
+      partner_id: row.partner_id,
+      order_id: row.order_id,
+      event_id: row.event_id,
+      updated_at: row.updated_at.toISOString(),
+      source: row.source,
+      status: row.status,
+      total_amount: Number(row.total_amount),
+      currency: row.currency,
+      correlation_id: row.correlation_id,
+      recorded_at: row.recorded_at.toISOString(),
+    }),
+  );
 }

@@ -3,6 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { acceptedSchemes, type PartnerProfile } from '../../contracts/partners/partnerProfile.js';
 import { PIPELINE_ERRORS } from '../http/errors.js';
 import { sendError } from '../http/sendError.js';
+import { parseUtcTimestamp } from '../mapping/utcTimestamp.js';
+import { JOB_STATES, type JobState } from '../jobs/job.js';
 import type { Store } from '../store/store.js';
 import {
   getInboxEvent,
@@ -11,6 +13,8 @@ import {
   listAuditBudget,
   listDeliveries,
   listInbox,
+  listJobs,
+  listOrderChanges,
 } from './opsRecords.js';
 import { PageRequestError, readPageRequest } from './pagination.js';
 
@@ -34,6 +38,8 @@ export interface OpsDeps {
  *   GET /ops/alerts                            alert groups      ?partner_id&kind&correlation_id
  *   GET /ops/audit-budget                      unauthenticated refusals per source and window ?source&limit
  *   GET /ops/orders/{partner_id}/{order_id}    an order and its event chain
+ *   GET /ops/jobs                              background jobs   ?state&kind&partner_id&correlation_id
+ *   GET /ops/order-changes                     order change feed ?partner_id&order_id&changed_since
  *
  * Filters and path keys are checked before they reach SQL (length, no NUL or unpaired
  * surrogate): a bad one is a 400 naming it, never a store error.
@@ -117,6 +123,32 @@ export function opsRouter(deps: OpsDeps): express.Router {
     );
     if (!order) return sendError(req, res, PIPELINE_ERRORS.recordNotFound, [], 'No such order.');
     res.json(order);
+  });
+
+  router.get('/ops/jobs', async (req, res) => {
+    const page = readPageRequest(req.query);
+    const filters = pick(req, ['state', 'kind', 'partner_id', 'correlation_id']);
+    if (filters.state && !JOB_STATES.includes(filters.state as JobState))
+      throw new PageRequestError('state', `state must be one of ${JOB_STATES.join(', ')}`);
+    res.json(await listJobs(deps.store, filters, page));
+  });
+
+  router.get('/ops/order-changes', async (req, res) => {
+    const page = readPageRequest(req.query);
+    const { changed_since: changedSince, ...filters } = pick(req, [
+      'partner_id',
+      'order_id',
+      'changed_since',
+    ]);
+    const sinceMs = changedSince === undefined ? undefined : parseUtcTimestamp(changedSince);
+    if (changedSince !== undefined && sinceMs === undefined)
+      throw new PageRequestError(
+        'changed_since',
+        'changed_since must be a UTC ISO-8601 time ending in Z, e.g. 2026-01-15T12:00:00Z',
+      );
+    // To the millisecond, as the export reads its changed_since: both mean the same instant.
+    const since = sinceMs === undefined ? {} : { changedSince: new Date(sinceMs).toISOString() };
+    res.json(await listOrderChanges(deps.store, { ...filters, ...since }, page));
   });
 
   router.use('/ops', (error: unknown, req: Request, res: Response, next: NextFunction) => {

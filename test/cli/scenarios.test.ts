@@ -59,7 +59,7 @@ describe.concurrent('b2b scenarios list', () => {
       webhook_faults: { name: string; summary: string }[];
     };
     expect(listed.scenarios.map((scenario) => scenario.id).sort()).toEqual([...repoIds].sort());
-    expect(listed.scenarios[0]).toEqual({
+    expect(listed.scenarios.find((scenario) => scenario.id === 'B-002')).toEqual({
       id: 'B-002',
       kind: 'alt',
       partner: 'p_001',

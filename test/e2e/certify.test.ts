@@ -63,7 +63,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     const rows = lines.slice(0, scenarios.length);
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(scenarios.length);
     rows.forEach((row, index) => {
       const { id, title } = (scenarios[index] as LoadedScenario).document;
       expect(row).toMatch(new RegExp(`^${id} +PASS +\\d+\\.\\d\\d s {2}`));
@@ -71,7 +71,11 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
     });
     expect(lines.slice(scenarios.length)).toEqual([
       '',
-      expect.stringMatching(/^12 scenarios: 12 passed, 0 failed · \d+\.\d s · seed 7$/),
+      expect.stringMatching(
+        new RegExp(
+          `^${scenarios.length} scenarios: ${scenarios.length} passed, 0 failed · \\d+\\.\\d s · seed 7$`,
+        ),
+      ),
       `evidence: full/report.html (signed by ${fingerprint})`,
       'verify:   npx b2b evidence verify full',
     ]);
@@ -80,7 +84,12 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
   it('writes result.json: the summary, every scenario, and a verdict per partner and flow', () => {
     expect(result).toMatchObject({
       seed: 7,
-      summary: { scenarios: 12, passed: 12, failed: 0, errors: 0 },
+      summary: {
+        scenarios: scenarios.length,
+        passed: scenarios.length,
+        failed: 0,
+        errors: 0,
+      },
       sut: {
         mode: 'bundled',
         engine: 'pglite',
@@ -97,7 +106,7 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
       Object.fromEntries(partner.flows.map((flow) => [flow.flow, flow.verdict])),
     ]);
     expect(verdicts).toEqual([
-      ['p_001', { api: 'not_covered', webhook: 'certified' }],
+      ['p_001', { api: 'certified', webhook: 'certified' }],
       ['p_002', { sftp: 'not_covered' }],
       ['p_003', { edi: 'not_covered' }],
     ]);
@@ -109,8 +118,10 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
 
   it('writes junit.xml with one passing testcase per scenario', async () => {
     const junit = await readFile(join(bundle, 'junit.xml'), 'utf8');
-    expect(junit.match(/<testcase /g)).toHaveLength(12);
-    expect(junit).toMatch(/<testsuites [^>]*tests="12" failures="0" errors="0"/);
+    expect(junit.match(/<testcase /g)).toHaveLength(scenarios.length);
+    expect(junit).toMatch(
+      new RegExp(`<testsuites [^>]*tests="${scenarios.length}" failures="0" errors="0"`),
+    );
     expect(junit).not.toContain('<failure');
     for (const { document } of scenarios) expect(junit).toContain(`name="${document.id} `);
     expect(junit).toContain(`<property name="signer" value="${fingerprint}"/>`);
@@ -193,12 +204,18 @@ describe('b2b certify: every scenario, the bundled pipeline, a signed evidence b
         sensitive: false,
       }),
       expect.objectContaining({
+        variable: 'B2B_P_001_API_CLIENT_SECRET',
+        sensitive: true,
+        source: 'generated',
+      }),
+      expect.objectContaining({
         variable: 'B2B_P_001_WEBHOOK_SECRET',
         sensitive: true,
         source: 'generated',
       }),
     ]);
     expect(wiring.settings[1]).not.toHaveProperty('value');
+    expect(wiring.settings[2]).not.toHaveProperty('value');
     // Every scenario's exchanges, whatever the mode, are in the bundle beside its journal.
     const exchanges = await readNdjson(join(bundle, 'scenarios', 'B-002-N2', 'exchanges.ndjson'));
     const n2 = result.scenarios.find((scenario) => scenario.id === 'B-002-N2');

@@ -48,10 +48,14 @@ describe('b2b certify --sut URL', () => {
 
       const lines = run.stdout.split('\n');
       // Before anything runs, what the remote pipeline must hold: the operator wires it.
-      expect(lines.slice(0, 3)).toEqual([
+      expect(lines.slice(0, 4)).toEqual([
         'the system under test must be configured with (written to wrong-secret/sut-wiring.json):',
         expect.stringMatching(
           /^ {2}B2B_CERTIFICATION_TIME_SCALE=0\.001 +partner profile durations/,
+        ),
+        // Not handed over here: this run certifies the webhook flow only.
+        expect.stringMatching(
+          /^ {2}B2B_P_001_API_CLIENT_SECRET=<secret: as in your environment> +the secret of p_001's API client acme-orders \(not in this environment: the api scenarios cannot run\)$/,
         ),
         expect.stringMatching(
           /^ {2}B2B_P_001_WEBHOOK_SECRET=<secret: as in your environment> +the shared secret p_001/,

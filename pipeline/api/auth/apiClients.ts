@@ -1,9 +1,11 @@
+import { DEFAULT_TOKEN_TTL_S } from '../../../contracts/ops/sutWiring.js';
 import type { PartnerProfile } from '../../../contracts/partners/partnerProfile.js';
 import { ConfigError, type DataFileProblem } from '../../../lib/errors.js';
 import { allowlistEntryProblem, callerAllowlist, type CallerAllowlist } from './callerAllowlist.js';
+import { tokenLifetimeS } from './tokenLifetime.js';
 
-/** A token lives this long when the profile does not say (seconds). */
-export const DEFAULT_TOKEN_TTL_S = 300;
+/** A token lives this long when the profile does not say (seconds): the contract's default. */
+export { DEFAULT_TOKEN_TTL_S };
 
 /**
  * Shorter secrets are refused: they could be guessed, and the log redactor does not look for
@@ -63,6 +65,10 @@ export function resolveApiClients(
       api.ip_allowlist && entryProblems.length === 0
         ? callerAllowlist(api.ip_allowlist)
         : undefined;
+    // In a certification run, at the run's time scale (see tokenLifetime.ts).
+    const lifetime = tokenLifetimeS(profile, env);
+    if ('problem' in lifetime) problems.push(lifetime.problem);
+    const tokenTtlS = 'ttlS' in lifetime ? lifetime.ttlS : DEFAULT_TOKEN_TTL_S;
     api.clients.forEach((client, index) => {
       if (clients.has(client.client_id)) {
         problems.push({
@@ -92,7 +98,7 @@ export function resolveApiClients(
         partnerId: profile.partner_id,
         scopes: [...client.scopes],
         secret: reason ? undefined : secret,
-        tokenTtlS: api.token_ttl_s ?? DEFAULT_TOKEN_TTL_S,
+        tokenTtlS,
         ...(allowlist ? { allowlist } : {}),
         ...(api.rate_limit
           ? { rateLimit: { requests: api.rate_limit.requests, perS: api.rate_limit.per_s } }

@@ -118,6 +118,15 @@ describe("the repository's scenarios", () => {
     const files = (await readdir(projectPath('scenarios'))).filter((name) => name.endsWith('.yaml'));
     expect(ids).toHaveLength(files.length);
     expect(ids).toEqual([
+      'B-001',
+      'B-001-A1',
+      'B-001-N1',
+      'B-001-N2',
+      'B-001-N3',
+      'B-001-N4',
+      'B-001-N5',
+      'B-001-N6',
+      'B-001-N7',
       'B-002',
       'B-002-A1',
       'B-002-N1',
@@ -355,7 +364,7 @@ describe('a scenario file whose references do not hold', () => {
       }).replace('flow: webhook', 'flow: sftp'),
     );
     expect(problems.map(({ path, line, reason }) => ({ path, line, reason }))).toEqual([
-      { path: '/flow', line: 5, reason: 'must be one of "webhook"' },
+      { path: '/flow', line: 5, reason: 'must be one of "webhook", "api"' },
       {
         path: '/steps/0/kind',
         line: 9,

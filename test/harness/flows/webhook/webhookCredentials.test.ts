@@ -85,9 +85,11 @@ describe('the webhook flow provisions a secret per run', () => {
     expect(provisioned.has('p_001', 'webhook')).toBe(true);
     // Globex and Initech have no webhooks; modes without a flow yet (sftp, edi) provision nothing.
     expect(provisioned.has('p_002', 'sftp')).toBe(false);
-    expect(provisioned.settings.map((setting) => setting.variable)).toEqual([
-      'B2B_P_001_WEBHOOK_SECRET',
-    ]);
+    expect(
+      provisioned.settings
+        .filter((setting) => setting.flow === 'webhook')
+        .map((setting) => setting.variable),
+    ).toEqual(['B2B_P_001_WEBHOOK_SECRET']);
     await provisioned.stop();
   });
 
@@ -95,7 +97,7 @@ describe('the webhook flow provisions a secret per run', () => {
     const provisioned = await provisionPartners(profiles.values(), run('bundled'));
     const wiring = sutWiring('r1', DEFAULT_CERTIFICATION_TIME, provisioned.settings, []);
     expect(JSON.stringify(wiring)).not.toContain('whsec_');
-    expect(wiring.settings[0]).toEqual({
+    expect(wiring.settings.find((setting) => setting.flow === 'webhook')).toEqual({
       variable: 'B2B_P_001_WEBHOOK_SECRET',
       purpose: 'the shared secret p_001 signs its webhooks with',
       partner_id: 'p_001',
