@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { apiAnswerProblems } from '../../contracts/api/apiResponseCheck.js';
 import {
   IDEMPOTENCY_KEY_HEADER,
@@ -8,10 +7,11 @@ import {
   type ApiOrderRequest,
 } from '../../contracts/api/partnerApi.js';
 import { CORRELATION_HEADER } from '../../contracts/webhooks/orderEvent.js';
-import { isoUtc, type Clock } from '../../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { REDACTED } from '../../lib/redact.js';
 import { seededRandom, type SeededRandom } from '../../lib/seededRandom.js';
 import type { Journal } from '../journal.js';
+import { sendJournaled } from '../journaledRequest.js';
 import { AccessTokens, type TokenAnswer, type TokenFetch } from './accessTokens.js';
 import type { ApiCall, ApiCallPlan } from './apiCall.js';
 import {
@@ -319,47 +319,28 @@ export class PartnerApiClient {
       [CORRELATION_HEADER]: correlationId,
       ...outgoing.headers,
     };
-    const started = performance.now();
-    const at = isoUtc(this.#options.clock.now());
-    let status = 0;
-    let text = '';
-    let responseHeaders: Record<string, string> = {};
-    let failure: string | undefined;
-    try {
-      const response = await request(outgoing.url, {
-        method: outgoing.method as 'GET' | 'POST',
-        headers,
-        ...(outgoing.body === undefined ? {} : { body: outgoing.body }),
-        dispatcher: this.#agent,
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-      responseHeaders = Object.fromEntries(
-        Object.entries(response.headers).map(([name, value]) => [
-          name.toLowerCase(),
-          Array.isArray(value) ? value.join(', ') : String(value ?? ''),
-        ]),
-      );
-    } catch (error) {
-      failure = (error as Error).message;
-    }
-    const entry = this.#options.journal.record({
-      at,
-      simulator: 'api.client',
-      run_id: this.#options.runId,
-      partner_id: this.#options.partnerId,
-      correlation_id: correlationId,
-      faults,
-      request: {
-        method: outgoing.method,
-        url: outgoing.url,
-        headers,
-        body: outgoing.journalBody ?? outgoing.body ?? '',
+    const {
+      entry,
+      status,
+      text,
+      headers: responseHeaders,
+      failure,
+    } = await sendJournaled({
+      journal: this.#options.journal,
+      agent: this.#agent,
+      clock: this.#options.clock,
+      who: {
+        simulator: 'api.client',
+        run_id: this.#options.runId,
+        partner_id: this.#options.partnerId,
+        correlation_id: correlationId,
+        faults,
       },
-      ...(failure === undefined
-        ? { response: { status, headers: responseHeaders, body: text } }
-        : { error: failure }),
-      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      method: outgoing.method,
+      url: outgoing.url,
+      headers,
+      ...(outgoing.body === undefined ? {} : { body: outgoing.body }),
+      ...(outgoing.journalBody === undefined ? {} : { journalBody: outgoing.journalBody }),
     });
     const parsed = parseJson(text);
     const url = new URL(outgoing.url);

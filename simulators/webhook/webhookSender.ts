@@ -1,12 +1,12 @@
-import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { SignatureScheme } from '../../contracts/partners/partnerProfile.js';
 import { STANDARD_WEBHOOKS_HEADERS } from '../../contracts/signatures/standardWebhooks.js';
 import { X_SIGNATURE_HEADER } from '../../contracts/signatures/xSignature.js';
 import { CORRELATION_HEADER } from '../../contracts/webhooks/orderEvent.js';
-import { isoUtc, unixSeconds, type Clock } from '../../lib/clock.js';
+import { unixSeconds, type Clock } from '../../lib/clock.js';
 import type { SeededRandom } from '../../lib/seededRandom.js';
 import type { Journal, JournalEntry } from '../journal.js';
+import { sendJournaled } from '../journaledRequest.js';
 import { signedHeaders, type DeliveryPlan, type DeliverySpec } from './deliveryPlan.js';
 import { applyFaults, type FaultSpec } from './faults/index.js';
 import { partnerEventBody, type PartnerEvent } from './partnerEvent.js';
@@ -153,51 +153,31 @@ export class WebhookSender {
       [CORRELATION_HEADER]: correlationId,
       ...signedHeaders(spec),
     };
-    const started = performance.now();
-    const at = isoUtc(this.#options.clock.now());
-    let status = 0;
-    let responseText = '';
-    let responseHeaders: Record<string, string> = {};
-    let failure: string | undefined;
-    try {
-      const response = await request(target, {
-        method: 'POST',
-        headers,
-        body: spec.body,
-        dispatcher: this.#agent,
-      });
-      status = response.statusCode;
-      responseText = await response.body.text();
-      responseHeaders = Object.fromEntries(
-        Object.entries(response.headers).map(([name, value]) => [
-          name,
-          Array.isArray(value) ? value.join(', ') : String(value ?? ''),
-        ]),
-      );
-    } catch (error) {
-      failure = (error as Error).message;
-    }
-    const entry = this.#options.journal.record({
-      at,
-      simulator: 'webhook.sender',
-      run_id: this.#options.runId,
-      partner_id: this.#options.partnerId,
-      correlation_id: correlationId,
-      event_id: spec.eventId,
-      faults: spec.faults,
-      request: { method: 'POST', url: target, headers, body: spec.body },
-      ...(failure === undefined
-        ? { response: { status, headers: responseHeaders, body: responseText } }
-        : { error: failure }),
-      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    const answer = await sendJournaled({
+      journal: this.#options.journal,
+      agent: this.#agent,
+      clock: this.#options.clock,
+      who: {
+        simulator: 'webhook.sender',
+        run_id: this.#options.runId,
+        partner_id: this.#options.partnerId,
+        correlation_id: correlationId,
+        event_id: spec.eventId,
+        faults: spec.faults,
+      },
+      method: 'POST',
+      url: target,
+      headers,
+      body: spec.body,
     });
+    const { entry, status } = answer;
     return {
       entry,
       eventId: spec.eventId,
       correlationId,
       faults: spec.faults,
       status,
-      body: parseJson(responseText),
+      body: parseJson(answer.text),
     };
   }
 }
