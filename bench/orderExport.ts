@@ -11,10 +11,10 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import YAML from 'yaml';
 import { generateWebhookSecret } from '../contracts/signatures/webhookSecret.js';
-import { b2bCommand, projectPath } from '../lib/projectPaths.js';
+import { projectPath } from '../lib/projectPaths.js';
 import { cpuBetween, sampleCpu } from './cpuAccounting.js';
 import { prepareDeliveries } from './signedDeliveries.js';
-import { freePort } from './startPipeline.js';
+import { startPipeline } from './startPipeline.js';
 
 /**
  * The order export under load, on PostgreSQL: partners page through GET /v1/orders (pages of 100,
@@ -95,16 +95,18 @@ export async function benchOrderExport(options: OrderExportOptions): Promise<Ord
   const webhookSecret = generateWebhookSecret();
   const clientSecret = randomBytes(24).toString('base64url');
   const partnersDir = await benchPartners(workDir, options.withoutRateLimit ?? false);
-  const pipeline = await startServedPipeline(
-    partnersDir,
-    join(workDir, 'data'),
-    options.cpuProfileDir,
+  // `b2b pipeline serve` in its own process, as users run it, on the bench's partner profiles.
+  const pipeline = await startPipeline(
     {
       DATABASE_URL: options.databaseUrl,
       DATABASE_SCHEMA: schema,
       B2B_P_001_WEBHOOK_SECRET: webhookSecret,
       ...Object.fromEntries(PULLER_CLIENTS.map((client) => [secretVariable(client), clientSecret])),
     },
+    join(workDir, 'data'),
+    1,
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+    ['--partners', partnersDir],
   );
   let bare: Served | undefined;
   try {
@@ -232,42 +234,6 @@ interface Served {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** `b2b pipeline serve` in its own process, as users run it, on the bench's partner profiles. */
-async function startServedPipeline(
-  partnersDir: string,
-  dataDir: string,
-  cpuProfileDir: string | undefined,
-  env: NodeJS.ProcessEnv,
-): Promise<Served> {
-  const port = await freePort();
-  const command = b2bCommand();
-  const child = spawn(
-    command.executable,
-    [
-      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
-      ...command.args,
-      ...['pipeline', 'serve', '--port', String(port), '--partners', partnersDir],
-      ...['--data-dir', dataDir],
-    ],
-    { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`pipeline exited: ${stderr}`);
-    const ready = await fetch(`${url}/readyz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error(`pipeline not ready after 120 s: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url, child, stop: () => stopChild(child) };
 }
 
 async function startBareHandler(pageFile: string): Promise<Served> {

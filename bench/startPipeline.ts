@@ -25,6 +25,8 @@ export async function startPipeline(
   workers = 1,
   /** Node options for the pipeline process, e.g. `--cpu-prof` (written when it stops). */
   nodeOptions: string[] = [],
+  /** More `pipeline serve` options, e.g. `--partners <dir>`. */
+  serveOptions: string[] = [],
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const command = b2bCommand();
@@ -41,6 +43,7 @@ export async function startPipeline(
       dataDir,
       '--workers',
       String(workers),
+      ...serveOptions,
     ],
     {
       env: { ...process.env, ...env, LOG_LEVEL: 'info' },
